@@ -1,0 +1,1 @@
+"""The hall's pure rules: no I/O, standard library only."""

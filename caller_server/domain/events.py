@@ -1,0 +1,57 @@
+"""Event kinds: every change of the hall is one append-only event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    ISSUED = "issued"
+    CALLED = "called"
+    RECALLED = "recalled"
+    NO_SHOW = "no_show"
+    REACTIVATED = "reactivated"
+    STARTED = "started"
+    FINISHED = "finished"
+    TRANSFERRED = "transferred"
+    CANCELLED = "cancelled"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    RATED = "rated"
+    ALERT = "alert"
+    APPOINTMENT_BOOKED = "appointment_booked"
+    APPOINTMENT_CHECKED_IN = "appointment_checked_in"
+
+
+QUEUE_KINDS = frozenset(
+    {
+        EventKind.ISSUED,
+        EventKind.CALLED,
+        EventKind.RECALLED,
+        EventKind.NO_SHOW,
+        EventKind.REACTIVATED,
+        EventKind.STARTED,
+        EventKind.FINISHED,
+        EventKind.TRANSFERRED,
+        EventKind.CANCELLED,
+        EventKind.PAUSED,
+        EventKind.RESUMED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One audit record. ``seq`` is assigned by the store in commit order."""
+
+    kind: EventKind
+    at: float
+    actor: str
+    ticket_id: int | None = None
+    number: str | None = None
+    category: str | None = None
+    counter: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
