@@ -51,7 +51,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
     Action.FINISH: (frozenset({Status.CALLED, Status.SERVING}), Status.DONE),
     Action.SKIP: (frozenset({Status.CALLED}), Status.NO_SHOW),
     Action.REACTIVATE: (frozenset({Status.NO_SHOW}), Status.WAITING),
-    Action.TRANSFER: (frozenset({Status.WAITING, Status.CALLED}), Status.WAITING),
+    Action.TRANSFER: (frozenset({Status.WAITING, Status.CALLED, Status.SERVING}), Status.WAITING),
     Action.CANCEL: (frozenset({Status.WAITING, Status.CALLED}), Status.CANCELLED),
 }
 

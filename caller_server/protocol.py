@@ -1,0 +1,167 @@
+"""Message schemas shared by the server, kiosks and output devices (pydantic only)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CardTypeName = Literal["mainland", "J", "I", "Y"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IdentityIn(Model):
+    """Who takes the ticket. The raw number and name never leave the request handler."""
+
+    id_number: str = Field(min_length=1, max_length=32, repr=False)
+    name: str | None = Field(default=None, max_length=60, repr=False)
+    source: Literal["card", "manual", "ssc"] = "manual"
+    card_type: CardTypeName = "mainland"
+    valid_to: date | None = Field(default=None, description="card expiry; None = 长期")
+
+
+class IssueRequest(Model):
+    category: str = Field(pattern=r"^[A-Z]$")
+    identity: IdentityIn | None = None
+    kiosk_id: str = Field(default="unknown", max_length=64)
+
+
+class MaskedIdentity(Model):
+    id_number: str
+    name: str | None = None
+
+
+class TicketOut(Model):
+    number: str
+    category: str
+    category_name: str
+    status: str
+    ahead: int
+    eta_minutes: int
+    status_url: str
+    token: str
+    identity: MaskedIdentity | None = None
+    priority: str | None = None
+    counter: int | None = None
+    issued_at: float
+    hall_name: str
+    outcome: Literal["new", "existing", "reactivated", "status"] = "status"
+
+
+class CallOut(Model):
+    counter: int
+    ticket: TicketOut | None
+    rule: str | None = None
+    reason_zh: str | None = None
+    reason_en: str | None = None
+    finished: str | None = Field(default=None, description="number closed by this call")
+
+
+class TransferIn(Model):
+    category: str = Field(pattern=r"^[A-Z]$")
+    counter: int | None = Field(default=None, ge=1)
+
+
+class RatingIn(Model):
+    level: int = Field(ge=1, le=5)
+
+
+class BookingIn(Model):
+    identity: IdentityIn
+    category: str = Field(pattern=r"^[A-Z]$")
+    day: date
+    start: str = Field(pattern=r"^\d\d:\d\d$")
+    end: str = Field(pattern=r"^\d\d:\d\d$")
+    reference: str = Field(default="", max_length=64)
+
+
+class BookingOut(Model):
+    id: int
+    category: str
+    slot_start: float
+    slot_end: float
+    identity: MaskedIdentity
+
+
+class LoginIn(Model):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256, repr=False)
+
+
+class TokenOut(Model):
+    token: str
+    role: str
+    counter: int | None = None
+
+
+class TicketBrief(Model):
+    number: str
+    category: str
+    status: str
+    priority: str | None = None
+    counter: int | None = None
+    arrival_at: float
+    called_at: float | None = None
+
+
+class CategoryQueue(Model):
+    code: str
+    name: str
+    name_tw: str
+    name_en: str
+    waiting: int
+    open: bool
+    id_required: bool
+
+
+class CounterState(Model):
+    number: int
+    name: str
+    status: Literal["open", "paused", "closed"]
+    categories: list[str]
+    current: TicketBrief | None = None
+
+
+class QueueSnapshot(Model):
+    seq: int
+    day: str
+    hall: str
+    at: float
+    categories: list[CategoryQueue]
+    counters: list[CounterState]
+    waiting: list[TicketBrief]
+
+
+class EventOut(Model):
+    seq: int
+    kind: str
+    at: float
+    number: str | None = None
+    category: str | None = None
+    counter: int | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class StreamMessage(Model):
+    """One message of ``WS /api/v1/events``: an event, or a snapshot for a client too far behind."""
+
+    type: Literal["event", "snapshot"]
+    event: EventOut | None = None
+    snapshot: QueueSnapshot | None = None
+
+
+class Problem(Model):
+    """RFC 9457 problem details, with a stable ``code`` and Chinese + English text."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    code: str
+    detail: str
+    detail_en: str
+    ticket: TicketOut | None = None
+    errors: list[dict[str, Any]] | None = None

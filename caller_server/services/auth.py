@@ -1,0 +1,87 @@
+"""Users (argon2 hashes) and bearer tokens (stored as SHA-256 of the token)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+
+from caller_server.domain.errors import DomainError
+from caller_server.services.context import ServiceContext
+from caller_server.store.repository import Credential, UserRecord
+
+ROLES = ("kiosk", "clerk", "manager", "admin", "device")
+_hasher = PasswordHasher()
+
+
+class AuthError(DomainError):
+    code = "unauthorized"
+
+    def __init__(self) -> None:
+        super().__init__("请先登录或提供有效令牌", "a valid bearer token is required")
+
+
+class RoleError(DomainError):
+    code = "role_invalid"
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_role(ctx: ServiceContext, role: str, counter: int | None) -> None:
+    if role not in ROLES:
+        raise RoleError("角色无效", f"role must be one of {', '.join(ROLES)}")
+    if role == "clerk" and counter is None:
+        raise RoleError("窗口人员须指定窗口号", "a clerk needs a counter")
+    if counter is not None and role != "clerk":
+        raise RoleError("只有窗口人员绑定窗口", "only a clerk is bound to a counter")
+    if counter is not None and counter not in ctx.hall.counters:
+        raise RoleError(f"没有 {counter} 号窗口", f"no such counter: {counter}")
+
+
+def create_token(ctx: ServiceContext, role: str, counter: int | None, label: str) -> str:
+    """A new bearer token; only its hash is stored."""
+    _check_role(ctx, role, counter)
+    token = secrets.token_urlsafe(32)
+    with ctx.unit(write=True) as uow:
+        uow.repo.add_token(_hash_token(token), Credential(role, counter, label), ctx.clock())
+        uow.commit()
+    return token
+
+
+def authenticate(ctx: ServiceContext, token: str) -> Credential:
+    with ctx.unit(write=False) as uow:
+        credential = uow.repo.token(_hash_token(token))
+    if credential is None:
+        raise AuthError()
+    return credential
+
+
+def add_user(
+    ctx: ServiceContext, username: str, password: str, role: str, counter: int | None
+) -> None:
+    _check_role(ctx, role, counter)
+    if len(password) < 8:
+        raise RoleError("密码至少 8 位", "a password has at least 8 characters")
+    record = UserRecord(username, _hasher.hash(password), role, counter)
+    with ctx.unit(write=True) as uow:
+        if uow.repo.user(username) is not None:
+            raise RoleError("用户名已存在", f"user {username} exists already")
+        uow.repo.add_user(record, ctx.clock())
+        uow.commit()
+
+
+def login(ctx: ServiceContext, username: str, password: str) -> tuple[str, Credential]:
+    """Check a password and hand out a session token with the user's role."""
+    with ctx.unit(write=False) as uow:
+        user = uow.repo.user(username)
+    try:
+        if user is None or not _hasher.verify(user.password_hash, password):
+            raise AuthError()
+    except VerificationError as exc:
+        raise AuthError() from exc
+    token = create_token(ctx, user.role, user.counter, f"login:{username}")
+    return token, Credential(user.role, user.counter, f"login:{username}")

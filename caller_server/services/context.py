@@ -1,0 +1,114 @@
+"""What every use case needs, injected once (Cosmic Python's bootstrap)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from caller_server.domain.estimate import eta_minutes, mean_service_seconds
+from caller_server.domain.events import Event, EventKind
+from caller_server.domain.hall import Hall
+from caller_server.domain.ticket import Ticket, service_day
+from caller_server.protocol import MaskedIdentity, TicketOut
+from caller_server.store.repository import Repository, UnitOfWork
+
+COUNTER_OPEN = "open"
+
+
+@dataclass
+class ServiceContext:
+    hall: Hall
+    unit: Callable[..., UnitOfWork]
+    """``unit(write=True)`` opens a writing transaction, ``unit(write=False)`` a reading one."""
+    secret: bytes
+    """The hall secret keying the person HMAC."""
+    public_url: str = "http://127.0.0.1:8600"
+    """Base of the status URL printed as a QR code on each ticket."""
+    clock: Callable[[], float] = time.time
+    on_commit: Callable[[int], None] = field(default=lambda seq: None)
+    """Told the newest event sequence number after each committed change."""
+
+    def day(self, now: float) -> str:
+        return service_day(now, self.hall.timezone)
+
+    def local(self, now: float) -> datetime:
+        return datetime.fromtimestamp(now, self.hall.timezone)
+
+    def status_url(self, token: str) -> str:
+        return f"{self.public_url.rstrip('/')}/t/{token}"
+
+    def record(self, uow: UnitOfWork, *events: Event) -> None:
+        """Append events, commit, and tell listeners."""
+        seq = 0
+        for event in events:
+            seq = uow.repo.append(event)
+        uow.commit()
+        if seq:
+            self.on_commit(seq)
+
+    def open_counters(self, repo: Repository, category: str) -> int:
+        statuses = repo.counter_statuses()
+        return sum(
+            1
+            for c in self.hall.counters.values()
+            if category in c.codes and statuses.get(c.number, COUNTER_OPEN) == COUNTER_OPEN
+        )
+
+    def ticket_out(
+        self, repo: Repository, ticket: Ticket, now: float, outcome: str = "status"
+    ) -> TicketOut:
+        """The public view of a ticket, with people ahead and the wait estimate."""
+        category = self.hall.categories[ticket.category]
+        ahead = repo.ahead(ticket, now) if ticket.status == "waiting" else 0
+        samples = repo.recent_service_seconds(ticket.category, self.hall.rules.service_samples)
+        mean = mean_service_seconds(samples, category.service_minutes)
+        identity = (
+            MaskedIdentity(id_number=ticket.masked_id, name=ticket.masked_name)
+            if ticket.masked_id
+            else None
+        )
+        return TicketOut(
+            number=ticket.number,
+            category=ticket.category,
+            category_name=category.names.zh_cn,
+            status=ticket.status.value,
+            ahead=ahead,
+            eta_minutes=eta_minutes(ahead, mean, self.open_counters(repo, ticket.category))
+            if ticket.status == "waiting"
+            else 0,
+            status_url=self.status_url(ticket.token),
+            token=ticket.token,
+            identity=identity,
+            priority=ticket.priority.value if ticket.priority else None,
+            counter=ticket.counter,
+            issued_at=ticket.issued_at,
+            hall_name=self.hall.names.zh_cn,
+            outcome=outcome,  # type: ignore[arg-type]
+        )
+
+
+def ticket_event(
+    kind: EventKind,
+    ticket: Ticket,
+    now: float,
+    actor: str,
+    counter: int | None = None,
+    **data: object,
+) -> Event:
+    """An audit event about ``ticket``; ``counter`` defaults to the ticket's."""
+    payload: dict[str, object] = {"status": ticket.status.value}
+    if ticket.priority:
+        payload["priority"] = ticket.priority.value
+    payload.update(data)
+    return Event(
+        kind=kind,
+        at=now,
+        actor=actor,
+        ticket_id=ticket.id,
+        number=ticket.number,
+        category=ticket.category,
+        counter=ticket.counter if counter is None else counter,
+        data=payload,
+    )

@@ -1,0 +1,127 @@
+"""Read-side use cases: the live snapshot, the event stream, the day's statistics."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Literal, cast
+
+from caller_server.domain.events import Event
+from caller_server.domain.stats import DayStats, replay
+from caller_server.domain.ticket import Status, Ticket
+from caller_server.protocol import (
+    CategoryQueue,
+    CounterState,
+    EventOut,
+    QueueSnapshot,
+    TicketBrief,
+)
+from caller_server.services.context import COUNTER_OPEN, ServiceContext
+
+CounterStatus = Literal["open", "paused", "closed"]
+
+
+def brief(ticket: Ticket) -> TicketBrief:
+    return TicketBrief(
+        number=ticket.number,
+        category=ticket.category,
+        status=ticket.status.value,
+        priority=ticket.priority.value if ticket.priority else None,
+        counter=ticket.counter,
+        arrival_at=ticket.arrival_at,
+        called_at=ticket.called_at,
+    )
+
+
+def event_out(event: Event) -> EventOut:
+    return EventOut(
+        seq=event.seq,
+        kind=event.kind.value,
+        at=event.at,
+        number=event.number,
+        category=event.category,
+        counter=event.counter,
+        data=event.data,
+    )
+
+
+def snapshot(ctx: ServiceContext) -> QueueSnapshot:
+    """Everything a wall or a console needs to draw the hall, as of one event ``seq``."""
+    now = ctx.clock()
+    day = ctx.day(now)
+    with ctx.unit(write=False) as uow:
+        repo = uow.repo
+        seq = repo.last_seq()
+        active = repo.active_tickets(day)
+        statuses = repo.counter_statuses()
+    waiting = [t for t in active if t.status is Status.WAITING]
+    at_counter = {t.counter: t for t in active if t.counter is not None}
+    local = ctx.local(now)
+    return QueueSnapshot(
+        seq=seq,
+        day=day,
+        hall=ctx.hall.names.zh_cn,
+        at=now,
+        categories=[
+            CategoryQueue(
+                code=c.code,
+                name=c.names.zh_cn,
+                name_tw=c.names.zh_tw,
+                name_en=c.names.en,
+                waiting=sum(1 for t in waiting if t.category == c.code),
+                open=c.is_open(local),
+                id_required=c.id_required,
+            )
+            for c in ctx.hall.categories.values()
+        ],
+        counters=[
+            CounterState(
+                number=c.number,
+                name=c.name,
+                status=cast(CounterStatus, statuses.get(c.number, COUNTER_OPEN)),
+                categories=list(c.codes),
+                current=brief(at_counter[c.number]) if c.number in at_counter else None,
+            )
+            for c in ctx.hall.counters.values()
+        ],
+        waiting=[brief(t) for t in waiting],
+    )
+
+
+def events_since(ctx: ServiceContext, seq: int, limit: int = 500) -> list[EventOut]:
+    with ctx.unit(write=False) as uow:
+        return [event_out(e) for e in uow.repo.events_since(seq, limit)]
+
+
+def day_stats(ctx: ServiceContext, day: str) -> DayStats:
+    """The figures of ``day``, replayed from its audit events."""
+    with ctx.unit(write=False) as uow:
+        return replay(uow.repo.events_of_day(day))
+
+
+def stats_rows(ctx: ServiceContext, day: str) -> list[dict[str, object]]:
+    """One row for the hall, one per category, one per counter."""
+    stats = day_stats(ctx, day)
+    rows: list[dict[str, object]] = [{"scope": "hall", "key": "all", **stats.hall.as_row()}]
+    for code in sorted(stats.categories):
+        rows.append({"scope": "category", "key": code, **stats.categories[code].as_row()})
+    for number in sorted(stats.counters):
+        rows.append(
+            {
+                "scope": "counter",
+                "key": str(number),
+                **stats.counters[number].as_row(),
+                "utilisation": stats.utilisation(number),
+            }
+        )
+    return rows
+
+
+def stats_csv(ctx: ServiceContext, day: str) -> str:
+    rows = stats_rows(ctx, day)
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

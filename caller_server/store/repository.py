@@ -1,0 +1,160 @@
+"""What the services need from storage: one repository and a unit of work.
+
+Two implementations: :mod:`caller_server.store.sql` (SQLite / PostgreSQL) and
+:mod:`caller_server.store.fake` (in memory, for unit tests). Both must answer the
+same questions the same way; ``tests/integration/test_store_contract.py`` runs
+one suite against each.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from caller_server.domain.appointments import Appointment
+from caller_server.domain.events import Event
+from caller_server.domain.hall import Counter
+from caller_server.domain.policy import Candidate
+from caller_server.domain.ticket import Ticket
+
+
+class StoreError(Exception):
+    """Base of storage failures (database unreachable, schema out of date …)."""
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A user's or a token's role; ``counter`` limits a clerk to one counter."""
+
+    role: str
+    counter: int | None
+    label: str
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    username: str
+    password_hash: str
+    role: str
+    counter: int | None
+
+
+class Repository(ABC):
+    # --- numbering
+    @abstractmethod
+    def next_number(self, category: str, day: str) -> int:
+        """Take the next sequence value of ``category`` on ``day`` (1, 2, …)."""
+
+    @abstractmethod
+    def issued_count(self, category: str, day: str) -> int: ...
+
+    # --- tickets
+    @abstractmethod
+    def add_ticket(self, ticket: Ticket) -> int:
+        """Insert and return the new id (``ticket.id`` is ignored)."""
+
+    @abstractmethod
+    def save_ticket(self, ticket: Ticket) -> None: ...
+
+    @abstractmethod
+    def ticket(self, ticket_id: int) -> Ticket | None: ...
+
+    @abstractmethod
+    def ticket_by_token(self, token: str) -> Ticket | None: ...
+
+    @abstractmethod
+    def ticket_by_number(self, number: str, day: str) -> Ticket | None: ...
+
+    @abstractmethod
+    def person_tickets(self, person_key: str, day: str) -> list[Ticket]: ...
+
+    @abstractmethod
+    def counter_ticket(self, counter: int, day: str) -> Ticket | None:
+        """The ticket called or being served at ``counter``."""
+
+    @abstractmethod
+    def candidates(self, counter: Counter, day: str, now: float) -> list[Candidate]:
+        """Enough waiting tickets for the policy to choose exactly as over the whole queue."""
+
+    @abstractmethod
+    def ahead(self, ticket: Ticket, now: float) -> int:
+        """Waiting tickets of the same category that will be called before ``ticket``."""
+
+    @abstractmethod
+    def served_counts(self, counter: int, day: str) -> dict[str, int]: ...
+
+    @abstractmethod
+    def recent_service_seconds(self, category: str, limit: int) -> list[float]: ...
+
+    @abstractmethod
+    def active_tickets(self, day: str) -> list[Ticket]:
+        """Waiting, called and serving tickets, in arrival order."""
+
+    # --- counters
+    @abstractmethod
+    def counter_statuses(self) -> dict[int, str]: ...
+
+    @abstractmethod
+    def set_counter_status(self, counter: int, status: str, now: float) -> None: ...
+
+    # --- events
+    @abstractmethod
+    def append(self, event: Event) -> int:
+        """Append to the audit log; returns the event's sequence number."""
+
+    @abstractmethod
+    def events_since(self, seq: int, limit: int) -> list[Event]: ...
+
+    @abstractmethod
+    def events_of_day(self, day: str) -> list[Event]: ...
+
+    @abstractmethod
+    def last_seq(self) -> int: ...
+
+    # --- appointments
+    @abstractmethod
+    def add_appointment(self, appointment: Appointment) -> int: ...
+
+    @abstractmethod
+    def save_appointment(self, appointment: Appointment) -> None: ...
+
+    @abstractmethod
+    def person_appointments(self, person_key: str, category: str) -> list[Appointment]: ...
+
+    # --- users and tokens
+    @abstractmethod
+    def add_user(self, user: UserRecord, now: float) -> None: ...
+
+    @abstractmethod
+    def user(self, username: str) -> UserRecord | None: ...
+
+    @abstractmethod
+    def add_token(self, token_hash: str, credential: Credential, now: float) -> None: ...
+
+    @abstractmethod
+    def token(self, token_hash: str) -> Credential | None: ...
+
+
+class UnitOfWork(ABC):
+    """One transaction. ``with uow: …; uow.commit()``; leaving without commit rolls back."""
+
+    repo: Repository
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...

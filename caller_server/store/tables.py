@@ -1,0 +1,154 @@
+"""SQLAlchemy table definitions (Core). The Alembic migrations create exactly these."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+hall_lock = Table(
+    "hall_lock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("hall_id", String(64), nullable=False),
+    comment="One row; every write transaction locks it first, so commits follow event order.",
+)
+
+number_sequences = Table(
+    "number_sequences",
+    metadata,
+    Column("category", String(1), primary_key=True),
+    Column("service_day", String(10), primary_key=True),
+    Column("last_number", Integer, nullable=False),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token", String(32), nullable=False, unique=True),
+    Column("number", String(8), nullable=False),
+    Column("category", String(1), nullable=False),
+    Column("service_day", String(10), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("issued_at", Float, nullable=False),
+    Column("arrival_at", Float, nullable=False),
+    Column("priority", String(16)),
+    Column("due_at", Float),
+    Column("person_key", String(64)),
+    Column("masked_id", String(32)),
+    Column("masked_name", String(64)),
+    Column("age_band", String(8)),
+    Column("sex", String(1)),
+    Column("province", String(2)),
+    Column("source", String(16)),
+    Column("kiosk_id", String(64)),
+    Column("counter", Integer),
+    Column("target_counter", Integer),
+    Column("called_at", Float),
+    Column("started_at", Float),
+    Column("finished_at", Float),
+    Column("no_show_at", Float),
+    Column("call_count", Integer, nullable=False, default=0),
+    Column("transferred_from", String(1)),
+    Column("rating", Integer),
+    UniqueConstraint("service_day", "number", name="uq_ticket_number_per_day"),
+    Index("ix_tickets_queue", "service_day", "status", "category", "arrival_at"),
+    Index("ix_tickets_priority", "service_day", "status", "category", "priority", "arrival_at"),
+    Index("ix_tickets_target", "service_day", "status", "target_counter", "arrival_at"),
+    Index("ix_tickets_person", "person_key", "service_day"),
+    Index("ix_tickets_counter", "service_day", "counter", "status"),
+    Index("ix_tickets_done", "category", "status", "finished_at"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", Float, nullable=False),
+    Column("service_day", String(10), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("ticket_id", Integer),
+    Column("number", String(8)),
+    Column("category", String(1)),
+    Column("counter", Integer),
+    Column("data", JSON, nullable=False),
+    Index("ix_events_day", "service_day", "seq"),
+    comment="Append-only audit log: never updated, never deleted.",
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("status", String(16), nullable=False),
+    Column("changed_at", Float, nullable=False),
+)
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("code", String(1), primary_key=True),
+    Column("name", String(64), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(256), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("counter", Integer),
+    Column("created_at", Float, nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("counter", Integer),
+    Column("label", String(128), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("address", String(128)),
+    Column("port", Integer),
+    Column("paired", Boolean, nullable=False, default=False),
+    Column("last_seen", Float),
+)
+
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_key", String(64), nullable=False),
+    Column("category", String(1), nullable=False),
+    Column("slot_start", Float, nullable=False),
+    Column("slot_end", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("ticket_id", Integer),
+    Column("reference", String(64), nullable=False, default=""),
+    Index("ix_appointments_person", "person_key", "slot_start"),
+)
