@@ -12,6 +12,7 @@ from caller_server.domain.errors import (
     CategoryAtCap,
     CategoryClosed,
     IdentityRequired,
+    PersonLimitReached,
     RatingNotAllowed,
     TicketNotFound,
     UnknownCategory,
@@ -92,7 +93,13 @@ def issue(
     with ctx.unit(write=True) as uow:
         repo = uow.repo
         if person is not None:
-            decision = decide_issue(code, repo.person_tickets(person.key, day), ctx.hall.rules, now)
+            try:
+                decision = decide_issue(
+                    code, repo.person_tickets(person.key, day), ctx.hall.rules, now
+                )
+            except PersonLimitReached as exc:
+                exc.context["ticket"] = ctx.ticket_out(repo, exc.context["ticket"], now)
+                raise
             if decision.kind is IssueKind.EXISTING and decision.ticket is not None:
                 return ctx.ticket_out(repo, decision.ticket, now, "existing")
             if decision.kind is IssueKind.REACTIVATE and decision.ticket is not None:

@@ -1,0 +1,1 @@
+"""HTTP + WebSocket API (FastAPI): thin handlers over the services."""

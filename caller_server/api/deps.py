@@ -1,0 +1,70 @@
+"""Request dependencies: the runtime and bearer-token authentication."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from caller_server.api.errors import Forbidden
+from caller_server.runtime import Runtime
+from caller_server.services import auth
+from caller_server.store.repository import Credential
+
+_bearer = HTTPBearer(auto_error=False)
+_CACHE_SECONDS = 30.0
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+class TokenCache:
+    """Tokens checked in the last few seconds, so each request does not hit the database."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Credential]] = {}
+
+    async def resolve(self, rt: Runtime, token: str) -> Credential:
+        hit = self._entries.get(token)
+        now = time.monotonic()
+        if hit and hit[0] > now:
+            return hit[1]
+        credential = await rt.read(auth.authenticate, rt.ctx, token)
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[token] = (now + _CACHE_SECONDS, credential)
+        return credential
+
+
+async def credential(
+    request: Request,
+    bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+) -> Credential:
+    if bearer is None:
+        raise auth.AuthError()
+    cache: TokenCache = request.app.state.tokens
+    return await cache.resolve(runtime(request), bearer.credentials)
+
+
+def require(*roles: str) -> Callable[..., Awaitable[Credential]]:
+    """A dependency admitting the given roles (admin is always admitted)."""
+
+    async def check(cred: Credential = Depends(credential)) -> Credential:
+        if cred.role != "admin" and cred.role not in roles:
+            raise Forbidden("无权进行此操作", f"role {cred.role} may not do this")
+        return cred
+
+    return check
+
+
+def check_counter(cred: Credential, counter: int) -> None:
+    """A clerk acts only on their own counter."""
+    if cred.role == "clerk" and cred.counter != counter:
+        raise Forbidden(
+            f"您只能操作 {cred.counter} 号窗口",
+            f"this clerk token belongs to counter {cred.counter}, not {counter}",
+        )

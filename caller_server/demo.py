@@ -1,0 +1,205 @@
+"""``yihao demo``: the whole hall on one machine, simulated citizens and clerks."""
+
+from __future__ import annotations
+
+import logging
+import random
+import socket
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+
+from caller_server.api.app import create_app
+from caller_server.client import ClientError, YihaoClient
+from caller_server.domain.identity import check_character
+from caller_server.protocol import IdentityIn, QueueSnapshot
+from caller_server.runtime import Runtime, initialise, open_runtime
+from caller_server.services import auth, queue
+from caller_server.settings import Settings, create_secret
+
+log = logging.getLogger(__name__)
+
+AREAS = ("110105", "310104", "440305", "410104", "510107", "330106", "420106", "610113")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高欧阳"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
+SECONDS_PER_MINUTE = 0.4
+"""Demo clock: one minute of real service takes this many seconds."""
+
+
+def fake_id_number(rng: random.Random, age: int) -> str:
+    year = time.localtime().tm_year - age
+    body = f"{rng.choice(AREAS)}{year:04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    body += f"{rng.randint(0, 999):03d}"
+    return body + check_character(body)
+
+
+def fake_citizen(rng: random.Random) -> IdentityIn:
+    age = rng.choice([rng.randint(18, 69)] * 9 + [rng.randint(70, 92)])
+    name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
+    return IdentityIn(id_number=fake_id_number(rng, age), name=name, source="card")
+
+
+@dataclass
+class Tally:
+    issued: int = 0
+    repeats: int = 0
+    refused: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refuse(self, code: str) -> None:
+        with self.lock:
+            self.refused[code] = self.refused.get(code, 0) + 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Demo:
+    def __init__(self, home: Path, port: int, speed: float, seed: int = 12) -> None:
+        settings = Settings(home=home, port=port or _free_port())
+        create_secret(home)
+        initialise(settings)
+        self.rt: Runtime = open_runtime(settings)
+        self.url = settings.base_url
+        self.speed = speed
+        self.stop = threading.Event()
+        self.tally = Tally()
+        self.rng = random.Random(seed)
+        config = uvicorn.Config(
+            create_app(self.rt), host="127.0.0.1", port=settings.port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self.threads = [threading.Thread(target=self.server.run, name="demo-server")]
+
+    def token(self, role: str, counter: int | None = None) -> str:
+        return auth.create_token(self.rt.ctx, role, counter, f"demo {role} {counter or ''}")
+
+    def citizens(self) -> None:
+        """Arrivals at about 2.5 per second, a few repeated taps and elderly citizens."""
+        rng = random.Random(self.rng.random())
+        people: list[IdentityIn] = []
+        with YihaoClient(self.url, self.token("kiosk")) as client:
+            while not self.stop.wait(rng.expovariate(2.5 * self.speed)):
+                category = rng.choices("ABCD", weights=(2, 5, 3, 2))[0]
+                repeat = people and rng.random() < 0.05
+                who = rng.choice(people) if repeat else fake_citizen(rng)
+                people.append(who)
+                try:
+                    ticket = client.issue(category, None if category == "D" else who, "demo-kiosk")
+                except ClientError as exc:
+                    self.tally.refuse(exc.code)
+                    continue
+                with self.tally.lock:
+                    self.tally.issued += ticket.outcome == "new"
+                    self.tally.repeats += ticket.outcome != "new"
+
+    def clerk(self, counter: int) -> None:
+        rng = random.Random(self.rng.random() + counter)
+        with YihaoClient(self.url, self.token("clerk", counter)) as client:
+            kiosk = YihaoClient(self.url)
+            while not self.stop.is_set():
+                try:
+                    call = client.counter(counter, "call-next")
+                    if call.ticket is None:
+                        self.stop.wait(0.5 / self.speed)
+                        continue
+                    if rng.random() < 0.08:
+                        client.counter(counter, "recall")
+                        self.stop.wait(1.0 / self.speed)
+                        client.counter(counter, "skip")
+                        continue
+                    client.counter(counter, "start")
+                    minutes = self.rt.hall.categories[call.ticket.category].service_minutes
+                    self.stop.wait(rng.expovariate(1 / minutes) * SECONDS_PER_MINUTE / self.speed)
+                    client.counter(counter, "finish")
+                    if rng.random() < 0.6:
+                        kiosk.rate(
+                            call.ticket.token, rng.choices((5, 4, 3, 2, 1), (60, 25, 9, 4, 2))[0]
+                        )
+                except ClientError as exc:
+                    self.tally.refuse(exc.code)
+                    self.stop.wait(0.5)
+            kiosk.close()
+
+    def view(self, snap: QueueSnapshot, elapsed: float) -> str:
+        waiting = " ".join(f"{c.code}:{c.waiting}" for c in snap.categories)
+        serving = " ".join(
+            f"{c.number}号={c.current.number if c.current else '—'}" for c in snap.counters
+        )
+        return f"[{elapsed:5.0f}s] 取号 {self.tally.issued:4d}  等候 {waiting}  窗口 {serving}"
+
+    def run(self, duration: float | None) -> int:
+        self.threads[0].start()
+        while not self.server.started:
+            time.sleep(0.05)
+        self.threads += [threading.Thread(target=self.citizens, name="demo-citizens")]
+        self.threads += [
+            threading.Thread(target=self.clerk, args=(n,), name=f"demo-clerk-{n}")
+            for n in self.rt.hall.counters
+        ]
+        for t in self.threads[1:]:
+            t.start()
+        print(f"一号 demo — {self.rt.hall.names.zh_cn}")
+        print(f"  API       {self.url}/docs")
+        print(f"  queue     {self.url}/api/v1/queue")
+        print(f"  events    {self.url.replace('http', 'ws')}/api/v1/events")
+        started = time.monotonic()
+        try:
+            tty = sys.stdout.isatty()
+            ticks = 0
+            while duration is None or time.monotonic() - started < duration:
+                left = (duration or 1) - (time.monotonic() - started)
+                time.sleep(min(1.0, max(0.0, left)))
+                ticks += 1
+                if tty or ticks % 5 == 0:
+                    line = self.view(queue.snapshot(self.rt.ctx), time.monotonic() - started)
+                    print("\r" + line if tty else line, end="" if tty else "\n", flush=True)
+        except KeyboardInterrupt:
+            pass
+        self.stop.set()
+        for t in self.threads[1:]:
+            t.join()
+        print()
+        self.summary()
+        self.server.should_exit = True
+        self.threads[0].join()
+        self.rt.close()
+        return 0
+
+    def summary(self) -> None:
+        day = self.rt.ctx.day(self.rt.ctx.clock())
+        stats = queue.day_stats(self.rt.ctx, day)
+        hall = stats.hall
+        sat = hall.satisfaction_rate
+        print("summary (replayed from the audit log):")
+        print(f"  tickets issued        {hall.issued} (repeat taps answered: {self.tally.repeats})")
+        print(f"  called / done         {hall.called} / {hall.done}")
+        print(f"  no-shows (过号)        {hall.no_show}")
+        print(f"  mean wait             {(hall.mean_wait_minutes or 0) * 60:.1f} s")
+        print(f"  mean service          {(hall.mean_service_minutes or 0) * 60:.1f} s")
+        print(
+            f"  ratings / 满意率       {len(hall.ratings)} / {'—' if sat is None else f'{sat:.0%}'}"
+        )
+        if self.tally.refused:
+            print(f"  refused               {self.tally.refused}")
+        for number in sorted(stats.counters):
+            f = stats.counters[number]
+            print(
+                f"  counter {number}: called {f.called:3d}, done {f.done:3d}, no-show {f.no_show}"
+            )
+
+
+def run_demo(duration: float | None, port: int, speed: float) -> int:
+    for noisy in ("httpx", "caller_server", "uvicorn"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="yihao-demo-") as home:
+        return Demo(Path(home), port, speed).run(duration)

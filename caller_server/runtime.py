@@ -1,0 +1,91 @@
+"""Wiring (Cosmic Python's bootstrap): engine, units of work, services context, writer thread."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy import Engine, insert, select
+
+from caller_server.domain.hall import Hall, load_hall
+from caller_server.services.context import ServiceContext
+from caller_server.settings import Settings, load_secret
+from caller_server.store import migrate
+from caller_server.store import tables as t
+from caller_server.store.engine import make_engine
+from caller_server.store.repository import UnitOfWork
+from caller_server.store.sql import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Runtime:
+    """One server process: its database engine, its hall and its single writer thread.
+
+    Writes run one at a time on the writer thread (no lock contention inside the
+    process); the database lock orders them across processes. Reads run on a pool.
+    """
+
+    def __init__(self, settings: Settings, hall: Hall, engine: Engine, secret: bytes) -> None:
+        self.settings = settings
+        self.hall = hall
+        self.engine = engine
+        self.ctx = ServiceContext(
+            hall=hall, unit=self._unit, secret=secret, public_url=settings.base_url
+        )
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="yihao-writer")
+        self._readers = ThreadPoolExecutor(8, thread_name_prefix="yihao-reader")
+
+    def _unit(self, *, write: bool) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine, self.hall.timezone, write=write)
+
+    async def write(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, partial(fn, *args, **kwargs))
+
+    async def read(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, partial(fn, *args, **kwargs))
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+        self._readers.shutdown(wait=True)
+        self.engine.dispose()
+
+
+def sync_hall(engine: Engine, hall: Hall) -> None:
+    """Mirror the configured categories into the database (names for reports)."""
+    with engine.begin() as conn:
+        known = {row[0] for row in conn.execute(select(t.categories.c.code))}
+        for code, category in hall.categories.items():
+            if code not in known:
+                conn.execute(insert(t.categories).values(code=code, name=category.names.zh_cn))
+
+
+def initialise(settings: Settings) -> Hall:
+    """``yihao init``: schema, hall lock row, categories. Idempotent."""
+    hall = load_hall(settings.hall_file)
+    engine = make_engine(settings.database_url)
+    try:
+        migrate.upgrade(engine, hall.id)
+        sync_hall(engine, hall)
+    finally:
+        engine.dispose()
+    return hall
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    """Start-up for ``yihao serve``: the schema must be current and the secret present."""
+    hall = load_hall(settings.hall_file)
+    secret = load_secret(settings.home)
+    engine = make_engine(settings.database_url)
+    migrate.check(engine)
+    log.info("hall %s on %s", hall.id, engine.url.render_as_string(hide_password=True))
+    return Runtime(settings, hall, engine, secret)
