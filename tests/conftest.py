@@ -44,3 +44,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"YIHAO_REQUIRE_ALL=1 forbids skips: {reason}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database on each engine: a SQLite file, and the real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'yihao.db'}"
+    url = os.environ.get("YIHAO_TEST_PG")
+    if not url:
+        pytest.skip("YIHAO_TEST_PG is not set: no PostgreSQL server to test against")
+    from tests.serverkit import reset_database
+
+    reset_database(url)
+    return url

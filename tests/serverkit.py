@@ -1,0 +1,148 @@
+"""Helpers for caller-server tests: clocks, contexts on fake and real stores, server processes."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlalchemy import Engine, text
+
+from caller_server.domain.hall import SAMPLE_HALL, Hall, load_hall
+from caller_server.domain.identity import check_character
+from caller_server.protocol import IdentityIn
+from caller_server.services.context import ServiceContext
+from caller_server.store import migrate
+from caller_server.store import tables as t
+from caller_server.store.engine import make_engine
+from caller_server.store.fake import FakeStore
+from caller_server.store.sql import SqlUnitOfWork
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SECRET = b"s" * 32
+REPO = Path(__file__).resolve().parent.parent
+
+
+class FakeClock:
+    """A settable clock; starts on a Friday morning in the hall's time zone."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = (start or datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI)).timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def sample_hall() -> Hall:
+    return load_hall(SAMPLE_HALL)
+
+
+def fake_context(hall: Hall, clock: FakeClock) -> ServiceContext:
+    store = FakeStore(hall.timezone)
+    return ServiceContext(hall=hall, unit=store.unit, secret=SECRET, clock=clock)
+
+
+def reset_database(url: str) -> None:
+    """Drop every yihao table (PostgreSQL tests share one database)."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        t.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+_engines: list[Engine] = []
+
+
+def dispose_engines() -> None:
+    """Close the pools opened by :func:`sql_context`."""
+    while _engines:
+        _engines.pop().dispose()
+
+
+def sql_context(url: str, hall: Hall, clock: FakeClock | None = None) -> ServiceContext:
+    engine = make_engine(url)
+    _engines.append(engine)
+    migrate.upgrade(engine, hall.id)
+
+    def unit(*, write: bool) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, hall.timezone, write=write)
+
+    return ServiceContext(
+        hall=hall, unit=unit, secret=SECRET, clock=clock or time.time, public_url="http://t"
+    )
+
+
+def id_number(rng: random.Random, age: int, year: int = 2026) -> str:
+    """A valid fake resident ID number of someone ``age`` years old on 2026-12-31."""
+    body = f"410104{year - age:04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    body += f"{rng.randint(0, 999):03d}"
+    return body + check_character(body)
+
+
+def identity(rng: random.Random, age: int = 35) -> IdentityIn:
+    return IdentityIn(id_number=id_number(rng, age), name="张三丰", source="card")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServerProcess:
+    """A real ``yihao serve`` subprocess on a loopback port."""
+
+    home: Path
+    db_url: str
+    port: int
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> None:
+        env = {**os.environ, "YIHAO_HOME": str(self.home), "PYTHONUNBUFFERED": "1"}
+        cmd = [sys.executable, "-m", "caller_server.cli", "serve", "--db", self.db_url]
+        cmd += ["--port", str(self.port)]
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not become healthy")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
