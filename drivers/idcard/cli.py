@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -24,7 +25,6 @@ from drivers.idcard.watcher import (
     CardRemoved,
     CardWatcher,
     ReaderErrorEvent,
-    ReaderReady,
     WatchEvent,
 )
 
@@ -119,14 +119,17 @@ class _running(AbstractContextManager[object]):
         self._stop()
 
 
-def _show_card(card: IdentityCard, args: argparse.Namespace) -> str:
-    fields = card.to_dict(unmask=args.unmask)
-    if args.json:
-        return json.dumps(fields, ensure_ascii=False)
-    if fields["valid_to"] is None:
-        fields["valid_to"] = "长期"
-    width = max(len(label) for label in _LABELS.values())
-    return "\n".join(f"{_LABELS[key]:<{width}}  {value or '-'}" for key, value in fields.items())
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, counting CJK characters as two columns."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - columns)
+
+
+def _show_card(card: IdentityCard, unmask: bool) -> str:
+    fields = card.to_dict(unmask=unmask)
+    fields["sex"] = f"{card.sex.label_zh} {card.sex.value}"
+    fields["valid_to"] = fields["valid_to"] or "长期"
+    return "\n".join(f"{_pad(_LABELS[key], 22)}{value or '-'}" for key, value in fields.items())
 
 
 def _fail(error: IdCardError) -> int:
@@ -138,29 +141,26 @@ def _read(args: argparse.Namespace) -> int:
     reader, around = _open_source(args)
     with around, reader:
         card = reader.read(args.timeout)
-    print(_show_card(card, args))
+    if args.json:
+        print(json.dumps(card.to_dict(unmask=args.unmask), ensure_ascii=False))
+    else:
+        print(_show_card(card, args.unmask))
     return EXIT_OK
 
 
 def _event_line(event: WatchEvent, args: argparse.Namespace) -> str:
+    record: dict[str, object]
     if isinstance(event, CardPresent):
-        name, card = (
-            "card-present",
-            json.loads(_show_card(event.card, argparse.Namespace(json=True, unmask=args.unmask))),
-        )
-        if args.json:
-            return json.dumps({"event": name, "card": card}, ensure_ascii=False)
-        return f"{name}  {card['name']}  {card['id_number']}  {card['card_type']}"
-    if isinstance(event, ReaderErrorEvent):
-        if args.json:
-            return json.dumps(
-                {"event": "error", "zh": event.error.message_zh, "en": event.error.message_en},
-                ensure_ascii=False,
-            )
-        return f"error  {event.error.message_zh} / {event.error.message_en}"
-    name = "card-removed" if isinstance(event, CardRemoved) else "reader-ready"
-    assert isinstance(event, CardRemoved | ReaderReady)
-    return json.dumps({"event": name}) if args.json else name
+        card = event.card.to_dict(unmask=args.unmask)
+        record = {"event": "card-present", "card": card}
+        text = f"card-present  {card['name']}  {card['id_number']}  {card['card_type']}"
+    elif isinstance(event, ReaderErrorEvent):
+        record = {"event": "error", "zh": event.error.message_zh, "en": event.error.message_en}
+        text = f"error  {event.error.message_zh} / {event.error.message_en}"
+    else:
+        text = "card-removed" if isinstance(event, CardRemoved) else "reader-ready"
+        record = {"event": text}
+    return json.dumps(record, ensure_ascii=False) if args.json else text
 
 
 def _watch(args: argparse.Namespace) -> int:

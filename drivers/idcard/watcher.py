@@ -10,8 +10,9 @@ re-emits them on its own thread. The watcher
   module cannot tell a card that stays from one that left, so for SAM readers
   this comes at the first poll after the read and means "ready for the next tap";
 * on a :class:`~drivers.idcard.errors.ReaderError` (unplugged, silent, SAM
-  fault) closes the reader, reports the error once and reopens it every
-  ``reopen_interval`` seconds, reporting :class:`ReaderReady` when it works again.
+  fault) closes the reader, reports the error once (not again for failed
+  reopen attempts of the same kind) and reopens it every ``reopen_interval``
+  seconds, reporting :class:`ReaderReady` when it works again.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ class CardWatcher:
 
     def _report(self, error: IdCardError) -> None:
         if isinstance(error, ReaderError):
-            key = f"{type(error).__name__}:{error}"
+            key = type(error).__name__
             if key == self._last_error:
                 logger.debug("card reader %s still failing", self.reader.description)
                 return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -172,8 +173,7 @@ def test_y_card_joins_the_two_parts_of_the_english_name() -> None:
         (lambda b: b"\x00\xd8" + b[2:], "UCS-2"),
     ],
 )
-def test_bad_blocks_raise_card_data_errors(mutate: object, message: str) -> None:
-    assert callable(mutate)
+def test_bad_blocks_raise_card_data_errors(mutate: Callable[[bytes], bytes], message: str) -> None:
     with pytest.raises(CardDataError) as caught:
         parse_text_block(mutate(mainland_block()))
     assert message in caught.value.message_en

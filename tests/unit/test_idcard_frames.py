@@ -15,8 +15,8 @@ from drivers.idcard.errors import (
     IdCardError,
     LengthError,
     NoCardError,
-    ReadFailedError,
     ReaderError,
+    ReadFailedError,
     SamError,
     SamNotAuthorizedError,
     SelectFailedError,
@@ -182,7 +182,7 @@ def test_response_round_trip(status: int, data: bytes) -> None:
 
 def _drain(decoder: FrameDecoder, budget: int) -> list[bytes]:
     """All frames the decoder gives; codec errors are allowed, anything else fails."""
-    bodies = []
+    bodies: list[bytes] = []
     for _ in range(budget):
         try:
             body = decoder.next_body()
