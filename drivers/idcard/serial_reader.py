@@ -17,6 +17,16 @@ except ImportError:  # reported by _require_pyserial()
 else:
     _PYSERIAL = True
 
+try:
+    import termios
+except ImportError:  # Windows
+    _PORT_ERRORS: tuple[type[Exception], ...] = (OSError,)
+else:
+    _PORT_ERRORS = (OSError, termios.error)
+"""What a failing port raises: pyserial's SerialException is an OSError; an unplugged
+port makes tcflush raise termios.error."""
+_OPEN_ERRORS: tuple[type[Exception], ...] = (*_PORT_ERRORS, ValueError)
+
 logger = logging.getLogger(__name__)
 
 
@@ -47,7 +57,7 @@ class SerialTransport:
             self._serial = serial.Serial(
                 settings.port, settings.baudrate, timeout=settings.timeout, exclusive=True
             )
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except _OPEN_ERRORS as exc:
             raise ReaderUnavailableError(
                 f"无法打开串口 {settings.port}", f"cannot open serial port {settings.port}: {exc}"
             ) from exc
@@ -60,26 +70,26 @@ class SerialTransport:
     def write(self, data: bytes) -> None:
         try:
             self._serial.write(data)
-        except (serial.SerialException, OSError) as exc:
+        except _PORT_ERRORS as exc:
             raise self._gone(exc) from exc
 
     def read(self, size: int, timeout: float) -> bytes:
         try:
             self._serial.timeout = timeout
             return bytes(self._serial.read(size))
-        except (serial.SerialException, OSError) as exc:
+        except _PORT_ERRORS as exc:
             raise self._gone(exc) from exc
 
     def discard_input(self) -> None:
         try:
             self._serial.reset_input_buffer()
-        except (serial.SerialException, OSError) as exc:
+        except _PORT_ERRORS as exc:
             raise self._gone(exc) from exc
 
     def close(self) -> None:
         try:
             self._serial.close()
-        except (serial.SerialException, OSError) as exc:
+        except _PORT_ERRORS as exc:
             logger.debug("closing %s: %s", self.port, exc)
 
 
