@@ -26,7 +26,7 @@ from drivers.voice.numbers import (
 LANGS = ("zh-CN", "zh-TW", "en")
 PAUSE_KEY = "pause"
 """Clip key of the short silence between clauses."""
-_TICKET = re.compile(r"[A-Za-z]{0,2}\d{1,4}")
+_TICKET = re.compile(r"[A-Za-z]{0,2}[0-9]{1,4}")
 
 _WORDS: dict[str, dict[str, str]] = {
     "zh-CN": {
