@@ -19,8 +19,6 @@ from drivers.voice.errors import VoiceError
 from drivers.voice.phrasing import LANGS, Phrase, call_phrase, guidance_phrase, recall_phrase
 from drivers.voice.sinks import SoundCardSink
 
-logger = logging.getLogger(__name__)
-
 
 def _add_phrase_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ticket", required=True, help="ticket number, e.g. A012")

@@ -17,6 +17,7 @@ from drivers.voice import (
     Audio,
     ClipEngine,
     PlaybackError,
+    Pyttsx3Engine,
     SoundCardSink,
     WavDirectorySink,
     call_phrase,
@@ -105,6 +106,20 @@ def test_close_drops_what_is_still_queued(clips: ClipEngine) -> None:
 def test_called_at_must_be_aware(clips: ClipEngine) -> None:
     with pytest.raises(ValueError, match="timezone"):
         Announcer(clips, TimedSink()).submit(call_phrase("A1", 1), called_at=datetime(2024, 5, 8))
+
+
+def test_tts_engine_speaks_on_the_worker_thread(tmp_path: Path) -> None:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (apt install espeak-ng)")
+    out = tmp_path / "announcements"
+    with Announcer(Pyttsx3Engine("zh-CN"), WavDirectorySink(out), QUICK) as announcer:
+        announcer.submit(call_phrase("A012", 3))
+        announcer.submit(recall_phrase("A012", 3))
+        assert announcer.wait_idle(30)
+    assert announcer.counts == {"played": 2}
+    first, second = (Audio.from_wav(p) for p in sorted(out.iterdir()))
+    assert first.rate == second.rate == 22050
+    assert second.duration > first.duration > 3
 
 
 def test_wav_directory_sink(clips: ClipEngine, tmp_path: Path) -> None:
