@@ -20,6 +20,7 @@ from pathlib import Path
 from drivers.idcard.card import IdentityCard
 from drivers.idcard.errors import IdCardError, ReaderError
 from drivers.idcard.reader import CardReader
+from drivers.idcard.sim.sam import Fault
 from drivers.idcard.watcher import (
     CardPresent,
     CardRemoved,
@@ -57,7 +58,13 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baud", type=int, default=115200, help="serial line speed")
     parser.add_argument("--profile", type=Path, action="append", default=[], help="PC/SC profile")
     parser.add_argument("--citizen", default="0", help="simulated citizen (label or index)")
-    parser.add_argument("--fault", action="append", default=[], help="simulated fault to inject")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        choices=[fault.value for fault in Fault],
+        help="simulated fault to inject (repeatable)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--unmask", action="store_true", help="show names and numbers in full")
 
@@ -90,7 +97,7 @@ def _open_source(args: argparse.Namespace) -> tuple[CardReader, AbstractContextM
 
         return PcscReader(args.pcsc or None, load_profiles(args.profile)), nullcontext()
     from drivers.idcard.sim.citizens import find_citizen, load_citizens
-    from drivers.idcard.sim.sam import AutoTapper, Fault, SimulatedSam, sim_reader
+    from drivers.idcard.sim.sam import AutoTapper, SimulatedSam, sim_reader
 
     citizens = load_citizens(Path(args.sim) if args.sim else None)
     sam = SimulatedSam()

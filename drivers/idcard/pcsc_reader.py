@@ -147,12 +147,13 @@ class PcscReader(CardReader):
         return self._state()[0]
 
     def read_once(self) -> IdentityCard | None:
-        present, atr = self._state()
+        present, atr_bytes = self._state()
         if not present:
             return None
-        candidates = [profile for profile in self.profiles if profile.matches(atr)]
+        atr = atr_bytes.hex(" ").upper()
+        candidates = [profile for profile in self.profiles if profile.matches(atr_bytes)]
         if not candidates:
-            raise UnsupportedCardError(message_en=f"no profile for a card with ATR {atr.hex(' ')}")
+            raise UnsupportedCardError(message_en=f"no profile for a card with ATR {atr}")
         code, card, protocol = scard.SCardConnect(
             self._context,
             self._name,
@@ -174,6 +175,4 @@ class PcscReader(CardReader):
                     return identity
         finally:
             scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
-        raise UnsupportedCardError(
-            message_en=f"no profile recognised the card (ATR {atr.hex(' ')})"
-        )
+        raise UnsupportedCardError(message_en=f"no profile recognised the card (ATR {atr})")
