@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from drivers.printer.errors import PrinterError
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m drivers.printer", description=__doc__)
@@ -27,11 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     try:
-        from drivers.printer import PrinterError, RecordingPrinter, open_printer, sample_ticket
-    except ImportError as exc:  # only a broken install gets here; extras raise PrinterError
-        print(f"cannot load the printer driver: {exc}", file=sys.stderr)
-        return 1
-    try:
+        # Loads python-escpos and Pillow: a missing one raises PrinterDependencyError.
+        from drivers.printer import RecordingPrinter, open_printer, sample_ticket
+
         if args.command == "preview":
             printer = open_printer(args.printer) if args.printer else RecordingPrinter()
             printer.preview(sample_ticket()).save(args.out)

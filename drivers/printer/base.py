@@ -16,9 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from typing import ClassVar
-
-from PIL import Image
+from typing import TYPE_CHECKING, ClassVar
 
 from drivers.printer.config import PrinterConfig
 from drivers.printer.errors import PrinterConnectionError, PrinterError
@@ -31,6 +29,9 @@ from drivers.printer.status import (
     query_bytes,
 )
 from drivers.printer.ticket import Ticket
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 logger = logging.getLogger(__name__)
 

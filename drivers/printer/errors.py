@@ -39,8 +39,11 @@ class PrinterConfigError(PrinterError):
     message_en = f"the printer is not configured correctly, {_ASK_STAFF_EN}"
 
 
-class PrinterDependencyError(PrinterError):
-    """A Python library needed by this printer is not installed."""
+class PrinterDependencyError(PrinterError, ImportError):
+    """A library or program needed by this printer is not installed.
+
+    Also an ImportError, so code treating printing as optional can catch it as one.
+    """
 
     message_zh = f"打印组件未安装，{_ASK_STAFF_ZH}"
     message_en = f"printing support is not installed, {_ASK_STAFF_EN}"

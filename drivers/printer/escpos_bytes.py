@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from drivers.printer.config import PrinterConfig
 from drivers.printer.errors import PrinterConfigError, missing_library
@@ -10,14 +11,15 @@ from drivers.printer.layout import Block, QrBlock, TextBlock, columns, fit_block
 from drivers.printer.raster import RasterRenderer, to_bitmap
 from drivers.printer.ticket import Ticket
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 try:
     from escpos.constants import QR_ECLEVEL_M
     from escpos.exceptions import ImageWidthError
     from escpos.printer import Dummy
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise missing_library("python-escpos") from exc
-
-from PIL import Image
 
 
 class EscposBuilder:

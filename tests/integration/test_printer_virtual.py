@@ -113,3 +113,19 @@ def test_cli_test_status_and_preview(tmp_path: Path) -> None:
 
     bad = run_cli("status", "--printer", "nonsense")
     assert bad.returncode == 1 and "bad printer spec" in bad.stderr
+
+
+@pytest.mark.parametrize(("blocked", "named"), [("escpos", "python-escpos"), ("PIL", "Pillow")])
+def test_cli_names_the_missing_extra(blocked: str, named: str, tmp_path: Path) -> None:
+    code = (
+        f"import sys; sys.modules[{blocked!r}] = None\n"
+        "from drivers.printer.__main__ import main\n"
+        f"sys.exit(main(['test', '--printer', 'virtual:{tmp_path}']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert f"{named} is not installed: pip install 'yihao[kiosk]'" in done.stderr
+    assert "打印组件未安装" in done.stderr

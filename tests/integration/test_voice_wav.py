@@ -204,3 +204,17 @@ def test_cli_announce_writes_a_wav(engine: str, tmp_path: Path) -> None:
     seconds = sox_seconds(out)
     chime = Audio.from_wav(chime_path()).duration
     assert chime + 2 * 0.8 + 2 * 1.5 < seconds < 20
+
+
+def test_cli_names_the_missing_extra(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.modules['pyttsx3'] = sys.modules['pyttsx3.engine'] = None\n"
+        "from drivers.voice.__main__ import main\n"
+        f"sys.exit(main(['announce', '--ticket', 'A1', '--wav', '{tmp_path / 'x.wav'}']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "pyttsx3 is not installed: pip install 'yihao[display]'" in done.stderr
