@@ -81,7 +81,7 @@ def _decode(raw: bytes, field: str) -> str:
         raise CardDataError(message_en=f"the {field} field is not valid UCS-2 text") from None
 
 
-def card_type_of(block: bytes) -> CardType:
+def _card_type_of(block: bytes) -> CardType:
     letter = _decode(block[TYPE_OFFSET : TYPE_OFFSET + 2], "card type").strip("\x00") or " "
     try:
         return _TYPE_LETTERS[letter]
@@ -93,7 +93,7 @@ def text_fields(block: bytes) -> tuple[CardType, dict[str, str]]:
     """Split a text block into its raw (unpadded) fields."""
     if len(block) != TEXT_SIZE:
         raise CardDataError(message_en=f"the text block has {len(block)} bytes, not {TEXT_SIZE}")
-    card_type = card_type_of(block)
+    card_type = _card_type_of(block)
     fields = {
         name: "".join(_decode(block[start : start + size], name) for start, size in segments)
         for name, segments in LAYOUTS[card_type].items()

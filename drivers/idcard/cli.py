@@ -13,14 +13,14 @@ import logging
 import sys
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from drivers.idcard.card import IdentityCard
-from drivers.idcard.errors import IdCardError, ReaderError
+from drivers.idcard.errors import IdCardError, ReaderError, ReaderUnavailableError
 from drivers.idcard.reader import CardReader
-from drivers.idcard.sim.sam import Fault
+from drivers.idcard.sim.sam import AutoTapper, Fault
 from drivers.idcard.watcher import (
     CardPresent,
     CardRemoved,
@@ -48,7 +48,9 @@ _LABELS = {
 
 def _add_source(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--serial", metavar="PORT", help="SAM reader on a serial port")
+    group.add_argument(
+        "--serial", metavar="PORT", help="SAM reader on a serial port (auto: probe every port)"
+    )
     group.add_argument(
         "--pcsc", metavar="READER", nargs="?", const="", help="PC/SC reader (name or part of it)"
     )
@@ -88,42 +90,39 @@ def _parser() -> argparse.ArgumentParser:
 def _open_source(args: argparse.Namespace) -> tuple[CardReader, AbstractContextManager[object]]:
     """The reader, and what must run around it (the simulator's tapper)."""
     if args.serial is not None:
-        from drivers.idcard.serial_reader import SerialSettings, serial_reader
+        from drivers.idcard.serial_reader import SerialSettings, detect_sam_port, serial_reader
 
-        return serial_reader(SerialSettings(args.serial, args.baud)), nullcontext()
+        port = detect_sam_port(baudrate=args.baud) if args.serial == "auto" else args.serial
+        if port is None:
+            raise ReaderUnavailableError(
+                "所有串口均未找到身份证读卡模块", "no SAM module answered on any serial port"
+            )
+        return serial_reader(SerialSettings(port, args.baud)), nullcontext()
     if args.pcsc is not None:
         from drivers.idcard.pcsc_reader import PcscReader
         from drivers.idcard.profile import load_profiles
 
         return PcscReader(args.pcsc or None, load_profiles(args.profile)), nullcontext()
     from drivers.idcard.sim.citizens import find_citizen, load_citizens
-    from drivers.idcard.sim.sam import AutoTapper, SimulatedSam, sim_reader
+    from drivers.idcard.sim.sam import SimulatedSam, sim_reader
 
     citizens = load_citizens(Path(args.sim) if args.sim else None)
     sam = SimulatedSam()
-    try:
-        sam.inject(*(Fault(name) for name in args.fault))
-    except ValueError:
-        raise SystemExit(
-            f"unknown fault; choose from {', '.join(f.value for f in Fault)}"
-        ) from None
+    sam.inject(*(Fault(name) for name in args.fault))
     if args.command == "read":
         sam.place(find_citizen(citizens, args.citizen))
         return sim_reader(sam), nullcontext()
     tapper = AutoTapper(sam, citizens)
-    return sim_reader(sam), _running(tapper.start, tapper.stop)
+    return sim_reader(sam), _tapping(tapper)
 
 
-class _running(AbstractContextManager[object]):
-    def __init__(self, start: Callable[[], None], stop: Callable[[], None]) -> None:
-        self._start, self._stop = start, stop
-
-    def __enter__(self) -> object:
-        self._start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop()
+@contextmanager
+def _tapping(tapper: AutoTapper) -> Iterator[None]:
+    tapper.start()
+    try:
+        yield
+    finally:
+        tapper.stop()
 
 
 def _pad(text: str, width: int) -> str:

@@ -63,9 +63,6 @@ class Sensitive:
     def __format__(self, spec: str) -> str:
         return format(self._masked, spec)
 
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sensitive) and other._value == self._value
 

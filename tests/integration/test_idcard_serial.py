@@ -189,3 +189,14 @@ def test_cli_reports_a_missing_port(tmp_path: Path) -> None:
     )
     assert result.returncode == 3
     assert "cannot open serial port" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_serial_auto_detection_without_a_reader() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "drivers.idcard", "read", "--serial", "auto", "--timeout", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 3
+    assert "no SAM module answered on any serial port" in result.stderr
