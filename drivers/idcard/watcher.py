@@ -132,20 +132,22 @@ class CardWatcher:
                 self._emit(ReaderReady())
             self._poll()
         except ReaderError as exc:
-            self.reader.close()
-            self._open = False
-            self._report(exc)
-            return False
+            return self._reader_failed(exc)
         except IdCardError as exc:
             self._tapped = True
             self._report(exc)
         except Exception as exc:
             logger.exception("unexpected failure of card reader %s", self.reader.description)
-            self.reader.close()
-            self._open = False
-            self._report(ReaderError(message_en=f"unexpected failure: {type(exc).__name__}"))
-            return False
+            return self._reader_failed(
+                ReaderError(message_en=f"unexpected failure: {type(exc).__name__}")
+            )
         return True
+
+    def _reader_failed(self, error: ReaderError) -> bool:
+        self.reader.close()
+        self._open = False
+        self._report(error)
+        return False
 
     def _report(self, error: IdCardError) -> None:
         if isinstance(error, ReaderError):

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from drivers.idcard.errors import ChecksumError, SamNotAuthorizedError
+from drivers.idcard.card import IdentityCard
+from drivers.idcard.errors import ChecksumError, ReaderError, SamNotAuthorizedError
+from drivers.idcard.reader import CardReader
 from drivers.idcard.sim.citizens import Citizen
 from drivers.idcard.sim.sam import Fault, SimulatedSam, sim_reader
 from drivers.idcard.watcher import (
@@ -102,3 +104,37 @@ def test_a_failing_event_handler_does_not_stop_the_watcher(
 def test_start_twice_is_refused(watcher: CardWatcher) -> None:
     with pytest.raises(RuntimeError):
         watcher.start()
+
+
+class FlakyDriver(CardReader):
+    """A third-party driver with a bug: its first poll raises a plain exception."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+        self.polls = 0
+
+    def open(self) -> None:
+        self.opened += 1
+
+    def close(self) -> None:
+        pass
+
+    def read_once(self) -> IdentityCard | None:
+        self.polls += 1
+        if self.polls == 1:
+            raise KeyError("driver bug")
+        return None
+
+
+def test_an_unexpected_exception_is_a_reader_error_and_the_reader_is_reopened(
+    event_log: EventLog,
+) -> None:
+    driver = FlakyDriver()
+    with CardWatcher(driver, event_log, poll_interval=0.02, reopen_interval=0.02):
+        assert isinstance(event_log.next(), ReaderReady)
+        error = event_log.next()
+        assert isinstance(error, ReaderErrorEvent) and type(error.error) is ReaderError
+        assert "KeyError" in error.error.message_en
+        assert isinstance(event_log.next(), ReaderReady)
+        assert event_log.quiet_for(0.2) == []
+    assert driver.opened == 2 and driver.polls > 2
