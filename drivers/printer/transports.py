@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,11 @@ class TcpPrinter(TicketPrinter):
 
     def _close(self) -> None:
         if self._sock is not None:
+            # Unread bytes at close make the kernel send a reset, which can cost the printer
+            # the end of the job: read what has arrived first.
+            with contextlib.suppress(OSError):
+                while self._read(0.0):
+                    pass
             self._sock.close()
             self._sock = None
 
