@@ -19,6 +19,7 @@ from caller_server.store import tables as t
 from caller_server.store.engine import make_engine
 from caller_server.store.repository import UnitOfWork
 from caller_server.store.sql import SqlUnitOfWork
+from caller_server.writer import BatchWriter
 
 log = logging.getLogger(__name__)
 
@@ -38,24 +39,46 @@ class Runtime:
         self.hall = hall
         self.engine = engine
         self.ctx = ServiceContext(
-            hall=hall, unit=self._unit, secret=secret, public_url=settings.base_url
+            hall=hall,
+            unit=self._unit,
+            secret=secret,
+            public_url=settings.base_url,
+            on_commit=self._committed,
         )
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="yihao-writer")
+        self.listeners: list[Callable[[], None]] = []
+        """Called (on the writer thread) after each commit that appended events."""
+        self._writer = BatchWriter(partial(self._unit_outside_batch, write=True))
         self._readers = ThreadPoolExecutor(8, thread_name_prefix="yihao-reader")
 
-    def _unit(self, *, write: bool) -> UnitOfWork:
+    def _unit_outside_batch(self, *, write: bool) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.hall.timezone, write=write)
 
+    def _unit(self, *, write: bool) -> UnitOfWork:
+        batch = self._writer.current_batch() if write else None
+        return batch.nested() if batch else self._unit_outside_batch(write=write)
+
+    def _notify(self) -> None:
+        for listener in self.listeners:
+            listener()
+
+    def _committed(self, _seq: int) -> None:
+        if self._writer.current_batch() is not None:
+            self._writer.after_commit(self._notify)
+        else:
+            self._notify()
+
     async def write(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, partial(fn, *args, **kwargs))
+        """Run a writing use case on the writer thread; returns once it is durable."""
+        future = self._writer.submit(partial(fn, *args, **kwargs))
+        result: R = await asyncio.wrap_future(future)
+        return result
 
     async def read(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, partial(fn, *args, **kwargs))
 
     def close(self) -> None:
-        self._writer.shutdown(wait=True)
+        self._writer.close()
         self._readers.shutdown(wait=True)
         self.engine.dispose()
 

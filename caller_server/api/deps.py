@@ -17,9 +17,14 @@ _bearer = HTTPBearer(auto_error=False)
 _CACHE_SECONDS = 30.0
 
 
-def runtime(request: Request) -> Runtime:
+def _runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
+
+
+async def runtime(request: Request) -> Runtime:
+    """Async on purpose: FastAPI runs plain ``def`` dependencies on a worker thread."""
+    return _runtime(request)
 
 
 class TokenCache:
@@ -47,7 +52,7 @@ async def credential(
     if bearer is None:
         raise auth.AuthError()
     cache: TokenCache = request.app.state.tokens
-    return await cache.resolve(runtime(request), bearer.credentials)
+    return await cache.resolve(_runtime(request), bearer.credentials)
 
 
 def require(*roles: str) -> Callable[..., Awaitable[Credential]]:

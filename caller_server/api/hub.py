@@ -41,10 +41,10 @@ class EventHub:
         self.last_seq = (await self._runtime.read(queue.snapshot, ctx)).seq
         loop = asyncio.get_running_loop()
 
-        def committed(_seq: int) -> None:
+        def committed() -> None:
             loop.call_soon_threadsafe(self._wake.set)
 
-        ctx.on_commit = committed
+        self._runtime.listeners.append(committed)
         self._task = asyncio.create_task(self._follow(), name="yihao-event-hub")
 
     async def stop(self) -> None:

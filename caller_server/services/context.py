@@ -29,6 +29,9 @@ class ServiceContext:
     clock: Callable[[], float] = time.time
     on_commit: Callable[[int], None] = field(default=lambda seq: None)
     """Told the newest event sequence number after each committed change."""
+    estimate_ttl: float = 2.0
+    """Seconds an estimate input (mean service time, open counters) is reused."""
+    _estimates: dict[str, tuple[float, float, int]] = field(default_factory=dict, repr=False)
 
     def day(self, now: float) -> str:
         return service_day(now, self.hall.timezone)
@@ -56,14 +59,25 @@ class ServiceContext:
             if category in c.codes and statuses.get(c.number, COUNTER_OPEN) == COUNTER_OPEN
         )
 
+    def service_rate(self, repo: Repository, category: str) -> tuple[float, int]:
+        """(mean service seconds, open counters) for ``category``, reused for a moment."""
+        now = time.monotonic()
+        hit = self._estimates.get(category)
+        if hit is None or hit[0] < now:
+            samples = repo.recent_service_seconds(category, self.hall.rules.service_samples)
+            mean = mean_service_seconds(samples, self.hall.categories[category].service_minutes)
+            hit = (now + self.estimate_ttl, mean, self.open_counters(repo, category))
+            self._estimates[category] = hit
+        return hit[1], hit[2]
+
     def ticket_out(
         self, repo: Repository, ticket: Ticket, now: float, outcome: str = "status"
     ) -> TicketOut:
         """The public view of a ticket, with people ahead and the wait estimate."""
         category = self.hall.categories[ticket.category]
-        ahead = repo.ahead(ticket, now) if ticket.status == "waiting" else 0
-        samples = repo.recent_service_seconds(ticket.category, self.hall.rules.service_samples)
-        mean = mean_service_seconds(samples, category.service_minutes)
+        waiting = ticket.status == "waiting"
+        ahead = repo.ahead(ticket, now) if waiting else 0
+        mean, open_counters = self.service_rate(repo, ticket.category) if waiting else (0.0, 0)
         identity = (
             MaskedIdentity(id_number=ticket.masked_id, name=ticket.masked_name)
             if ticket.masked_id
@@ -75,9 +89,7 @@ class ServiceContext:
             category_name=category.names.zh_cn,
             status=ticket.status.value,
             ahead=ahead,
-            eta_minutes=eta_minutes(ahead, mean, self.open_counters(repo, ticket.category))
-            if ticket.status == "waiting"
-            else 0,
+            eta_minutes=eta_minutes(ahead, mean, open_counters) if waiting else 0,
             status_url=self.status_url(ticket.token),
             token=ticket.token,
             identity=identity,

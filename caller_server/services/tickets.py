@@ -71,11 +71,12 @@ def _priority(
     return None, None, None
 
 
-def _check_open(ctx: ServiceContext, repo: Repository, category: Category, now: float) -> None:
-    if not category.is_open(ctx.local(now)):
-        raise CategoryClosed(category.code)
-    if repo.issued_count(category.code, ctx.day(now)) >= category.daily_cap:
+def _take_number(repo: Repository, category: Category, day: str) -> str:
+    """The next number; past the daily cap the transaction rolls back, so nothing is skipped."""
+    seq = repo.next_number(category.code, day)
+    if seq > category.daily_cap:
         raise CategoryAtCap(category.code, category.daily_cap)
+    return format_number(category.code, seq)
 
 
 def issue(
@@ -109,14 +110,15 @@ def issue(
                 out = ctx.ticket_out(repo, ticket, now, "reactivated")
                 ctx.record(uow, ticket_event(EventKind.REACTIVATED, ticket, now, actor))
                 return out
-        _check_open(ctx, repo, category, now)
+        if not category.is_open(ctx.local(now)):
+            raise CategoryClosed(code)
         priority, due_at, appointment_id = (
             _priority(ctx, repo, person, code, now) if person else (None, None, None)
         )
         ticket = Ticket(
             id=0,
             token=secrets.token_urlsafe(12),
-            number=format_number(code, repo.next_number(code, day)),
+            number=_take_number(repo, category, day),
             category=code,
             service_day=day,
             status=Status.WAITING,
@@ -147,7 +149,7 @@ def issue(
             events.append(ticket_event(EventKind.APPOINTMENT_CHECKED_IN, ticket, now, actor))
         out = ctx.ticket_out(repo, ticket, now, "new")
         ctx.record(uow, *events)
-    log.info("issued %s (%s) at kiosk %s", ticket.number, ticket.masked_id or "no id", kiosk_id)
+    log.debug("issued %s (%s) at kiosk %s", ticket.number, ticket.masked_id or "no id", kiosk_id)
     return out
 
 

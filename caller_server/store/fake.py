@@ -54,9 +54,6 @@ class FakeRepository(Repository):
         self.db.sequences[(category, day)] = value
         return value
 
-    def issued_count(self, category: str, day: str) -> int:
-        return self.db.sequences.get((category, day), 0)
-
     def add_ticket(self, ticket: Ticket) -> int:
         new_id = max(self.db.tickets, default=0) + 1
         self.db.tickets[new_id] = replace(ticket, id=new_id)

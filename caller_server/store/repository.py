@@ -47,9 +47,6 @@ class Repository(ABC):
     def next_number(self, category: str, day: str) -> int:
         """Take the next sequence value of ``category`` on ``day`` (1, 2, …)."""
 
-    @abstractmethod
-    def issued_count(self, category: str, day: str) -> int: ...
-
     # --- tickets
     @abstractmethod
     def add_ticket(self, ticket: Ticket) -> int:

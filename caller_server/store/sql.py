@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    ColumnElement,
+    BindParameter,
     Engine,
+    Select,
     and_,
+    bindparam,
     func,
     insert,
     or_,
@@ -45,10 +48,9 @@ def _ticket(row: RowMapping) -> Ticket:
 
 
 def _ticket_values(ticket: Ticket) -> dict[str, Any]:
-    values = asdict(ticket)
+    values = {name: getattr(ticket, name) for name in _TICKET_FIELDS if name != "id"}
     values["status"] = ticket.status.value
     values["priority"] = ticket.priority.value if ticket.priority else None
-    del values["id"]
     return values
 
 
@@ -78,9 +80,90 @@ def _event(row: RowMapping) -> Event:
     )
 
 
-def _is_priority(now: float) -> ColumnElement[bool]:
-    tk = t.tickets.c
-    return and_(tk.priority.is_not(None), or_(tk.due_at.is_(None), tk.due_at <= now))
+def _bp(name: str) -> BindParameter[Any]:
+    return bindparam(f"p_{name}")
+
+
+_tk = t.tickets.c
+_WAITING = and_(_tk.service_day == _bp("day"), _tk.status == Status.WAITING.value)
+_PRIORITY_NOW = and_(_tk.priority.is_not(None), or_(_tk.due_at.is_(None), _tk.due_at <= _bp("now")))
+_EARLIER = or_(
+    _tk.arrival_at < _bp("arrival"),
+    and_(_tk.arrival_at == _bp("arrival"), _tk.id < _bp("id")),
+)
+
+
+class _Q:
+    """Statements built once: SQLAlchemy then skips construction on every call."""
+
+    next_number = (
+        update(t.number_sequences)
+        .where(
+            t.number_sequences.c.category == _bp("category"),
+            t.number_sequences.c.service_day == _bp("day"),
+        )
+        .values(last_number=t.number_sequences.c.last_number + 1)
+        .returning(t.number_sequences.c.last_number)
+    )
+    first_number = insert(t.number_sequences)
+    add_ticket = insert(t.tickets).returning(_tk.id)
+    save_ticket = update(t.tickets).where(_tk.id == _bp("id"))
+    by_id = select(t.tickets).where(_tk.id == _bp("id"))
+    by_token = select(t.tickets).where(_tk.token == _bp("token"))
+    by_number = select(t.tickets).where(_tk.number == _bp("number"), _tk.service_day == _bp("day"))
+    by_person = (
+        select(t.tickets)
+        .where(_tk.person_key == _bp("person"), _tk.service_day == _bp("day"))
+        .order_by(_tk.issued_at)
+    )
+    at_counter = select(t.tickets).where(
+        _tk.service_day == _bp("day"),
+        _tk.counter == _bp("counter"),
+        _tk.status.in_((Status.CALLED.value, Status.SERVING.value)),
+    )
+    _ahead = select(func.count()).select_from(t.tickets)
+    _same_queue = and_(_WAITING, _tk.category == _bp("category"), _tk.id != _bp("id"))
+    ahead_of_priority = _ahead.where(_same_queue, _PRIORITY_NOW, _EARLIER)
+    ahead_of_regular = _ahead.where(_same_queue, or_(_PRIORITY_NOW, _EARLIER))
+    served = (
+        select(_tk.category, func.count())
+        .where(_tk.service_day == _bp("day"), _tk.counter == _bp("counter"))
+        .group_by(_tk.category)
+    )
+    recent = (
+        select(_tk.finished_at - _tk.started_at)
+        .where(_tk.category == _bp("category"), _tk.status == Status.DONE.value)
+        .order_by(_tk.finished_at.desc())
+        .limit(_bp("limit"))
+    )
+    counter_statuses = select(t.counters.c.number, t.counters.c.status)
+    last_seq = select(func.max(t.events.c.seq))  # bare max(): SQLite answers from the index
+    append = insert(t.events)
+    appointments = (
+        select(t.appointments)
+        .where(
+            t.appointments.c.person_key == _bp("person"),
+            t.appointments.c.category == _bp("category"),
+        )
+        .order_by(t.appointments.c.slot_start)
+    )
+    active = (
+        select(t.tickets)
+        .where(_tk.service_day == _bp("day"), _tk.status.in_(_ACTIVE))
+        .order_by(_tk.arrival_at, _tk.id)
+    )
+
+
+@lru_cache(maxsize=64)
+def _heads(counter: int, codes: tuple[str, ...]) -> Select[Any]:
+    """Per counter: the head of each group the policy may pick from, in one statement."""
+    order = (_tk.arrival_at, _tk.id)
+    heads = [select(t.tickets).where(_WAITING, _tk.target_counter == counter)]
+    for code in codes:
+        mine = and_(_WAITING, _tk.category == code, _tk.target_counter.is_(None))
+        heads.append(select(t.tickets).where(mine))
+        heads.append(select(t.tickets).where(mine, _PRIORITY_NOW))
+    return union_all(*[h.order_by(*order).limit(1).subquery().select() for h in heads])  # type: ignore[return-value]
 
 
 class SqlRepository(Repository):
@@ -91,136 +174,73 @@ class SqlRepository(Repository):
 
     # --- numbering
     def next_number(self, category: str, day: str) -> int:
-        ns = t.number_sequences.c
-        where = and_(ns.category == category, ns.service_day == day)
-        row = self.conn.execute(
-            update(t.number_sequences)
-            .where(where)
-            .values(last_number=ns.last_number + 1)
-            .returning(ns.last_number)
-        ).first()
+        row = self.conn.execute(_Q.next_number, {"p_category": category, "p_day": day}).first()
         if row is not None:
             return int(row[0])
         self.conn.execute(
-            insert(t.number_sequences).values(category=category, service_day=day, last_number=1)
+            _Q.first_number, {"category": category, "service_day": day, "last_number": 1}
         )
         return 1
 
-    def issued_count(self, category: str, day: str) -> int:
-        ns = t.number_sequences.c
-        value = self.conn.execute(
-            select(ns.last_number).where(ns.category == category, ns.service_day == day)
-        ).scalar()
-        return int(value or 0)
-
     # --- tickets
     def add_ticket(self, ticket: Ticket) -> int:
-        result = self.conn.execute(
-            insert(t.tickets).values(**_ticket_values(ticket)).returning(t.tickets.c.id)
-        )
-        return int(result.scalar_one())
+        return int(self.conn.execute(_Q.add_ticket, _ticket_values(ticket)).scalar_one())
 
     def save_ticket(self, ticket: Ticket) -> None:
-        self.conn.execute(
-            update(t.tickets).where(t.tickets.c.id == ticket.id).values(**_ticket_values(ticket))
-        )
+        self.conn.execute(_Q.save_ticket, {"p_id": ticket.id, **_ticket_values(ticket)})
 
-    def _one(self, *where: ColumnElement[bool]) -> Ticket | None:
-        row = self.conn.execute(select(t.tickets).where(*where)).mappings().first()
+    def _one(self, query: Select[Any], **params: object) -> Ticket | None:
+        row = self.conn.execute(query, {f"p_{k}": v for k, v in params.items()}).mappings().first()
         return _ticket(row) if row else None
 
     def ticket(self, ticket_id: int) -> Ticket | None:
-        return self._one(t.tickets.c.id == ticket_id)
+        return self._one(_Q.by_id, id=ticket_id)
 
     def ticket_by_token(self, token: str) -> Ticket | None:
-        return self._one(t.tickets.c.token == token)
+        return self._one(_Q.by_token, token=token)
 
     def ticket_by_number(self, number: str, day: str) -> Ticket | None:
-        return self._one(t.tickets.c.number == number, t.tickets.c.service_day == day)
+        return self._one(_Q.by_number, number=number, day=day)
 
     def person_tickets(self, person_key: str, day: str) -> list[Ticket]:
-        tk = t.tickets.c
-        rows = self.conn.execute(
-            select(t.tickets)
-            .where(tk.person_key == person_key, tk.service_day == day)
-            .order_by(tk.issued_at)
-        ).mappings()
-        return [_ticket(r) for r in rows]
+        rows = self.conn.execute(_Q.by_person, {"p_person": person_key, "p_day": day})
+        return [_ticket(r) for r in rows.mappings()]
 
     def counter_ticket(self, counter: int, day: str) -> Ticket | None:
-        tk = t.tickets.c
-        return self._one(
-            tk.service_day == day,
-            tk.counter == counter,
-            tk.status.in_((Status.CALLED.value, Status.SERVING.value)),
-        )
+        return self._one(_Q.at_counter, day=day, counter=counter)
 
     def candidates(self, counter: Counter, day: str, now: float) -> list[Candidate]:
-        tk = t.tickets.c
-        waiting = and_(tk.service_day == day, tk.status == Status.WAITING.value)
-        order = (tk.arrival_at, tk.id)
-        heads = [select(t.tickets).where(waiting, tk.target_counter == counter.number)]
-        for code in counter.codes:
-            mine = and_(waiting, tk.category == code, tk.target_counter.is_(None))
-            heads.append(select(t.tickets).where(mine))
-            heads.append(select(t.tickets).where(mine, _is_priority(now)))
-        subqueries = [h.order_by(*order).limit(1).subquery().select() for h in heads]
-        rows = self.conn.execute(union_all(*subqueries)).mappings()
+        rows = self.conn.execute(
+            _heads(counter.number, counter.codes), {"p_day": day, "p_now": now}
+        ).mappings()
         return [_candidate(r) for r in rows]
 
     def ahead(self, ticket: Ticket, now: float) -> int:
-        tk = t.tickets.c
-        prio = _is_priority(now)
-        earlier = or_(
-            tk.arrival_at < ticket.arrival_at,
-            and_(tk.arrival_at == ticket.arrival_at, tk.id < ticket.id),
-        )
         mine_prio = ticket.priority is not None and (ticket.due_at is None or ticket.due_at <= now)
-        before = and_(prio, earlier) if mine_prio else or_(prio, earlier)
-        count = self.conn.execute(
-            select(func.count())
-            .select_from(t.tickets)
-            .where(
-                tk.service_day == ticket.service_day,
-                tk.status == Status.WAITING.value,
-                tk.category == ticket.category,
-                tk.id != ticket.id,
-                before,
-            )
-        ).scalar_one()
-        return int(count)
+        query = _Q.ahead_of_priority if mine_prio else _Q.ahead_of_regular
+        params = {
+            "p_day": ticket.service_day,
+            "p_category": ticket.category,
+            "p_id": ticket.id,
+            "p_now": now,
+            "p_arrival": ticket.arrival_at,
+        }
+        return int(self.conn.execute(query, params).scalar_one())
 
     def served_counts(self, counter: int, day: str) -> dict[str, int]:
-        tk = t.tickets.c
-        rows = self.conn.execute(
-            select(tk.category, func.count())
-            .where(tk.service_day == day, tk.counter == counter)
-            .group_by(tk.category)
-        )
+        rows = self.conn.execute(_Q.served, {"p_day": day, "p_counter": counter})
         return {str(code): int(n) for code, n in rows}
 
     def recent_service_seconds(self, category: str, limit: int) -> list[float]:
-        tk = t.tickets.c
-        rows = self.conn.execute(
-            select(tk.finished_at - tk.started_at)
-            .where(tk.category == category, tk.status == Status.DONE.value)
-            .order_by(tk.finished_at.desc())
-            .limit(limit)
-        )
+        rows = self.conn.execute(_Q.recent, {"p_category": category, "p_limit": limit})
         return [float(r[0]) for r in rows]
 
     def active_tickets(self, day: str) -> list[Ticket]:
-        tk = t.tickets.c
-        rows = self.conn.execute(
-            select(t.tickets)
-            .where(tk.service_day == day, tk.status.in_(_ACTIVE))
-            .order_by(tk.arrival_at, tk.id)
-        ).mappings()
-        return [_ticket(r) for r in rows]
+        return [_ticket(r) for r in self.conn.execute(_Q.active, {"p_day": day}).mappings()]
 
     # --- counters
     def counter_statuses(self) -> dict[int, str]:
-        rows = self.conn.execute(select(t.counters.c.number, t.counters.c.status))
+        rows = self.conn.execute(_Q.counter_statuses)
         return {int(n): str(s) for n, s in rows}
 
     def set_counter_status(self, counter: int, status: str, now: float) -> None:
@@ -244,18 +264,19 @@ class SqlRepository(Repository):
             self._seq = self.last_seq()
         self._seq += 1
         self.conn.execute(
-            insert(t.events).values(
-                seq=self._seq,
-                at=event.at,
-                service_day=service_day(event.at, self._tz),
-                actor=event.actor,
-                kind=event.kind.value,
-                ticket_id=event.ticket_id,
-                number=event.number,
-                category=event.category,
-                counter=event.counter,
-                data=event.data,
-            )
+            _Q.append,
+            {
+                "seq": self._seq,
+                "at": event.at,
+                "service_day": service_day(event.at, self._tz),
+                "actor": event.actor,
+                "kind": event.kind.value,
+                "ticket_id": event.ticket_id,
+                "number": event.number,
+                "category": event.category,
+                "counter": event.counter,
+                "data": event.data,
+            },
         )
         return self._seq
 
@@ -292,11 +313,8 @@ class SqlRepository(Repository):
         )
 
     def person_appointments(self, person_key: str, category: str) -> list[Appointment]:
-        a = t.appointments.c
         rows = self.conn.execute(
-            select(t.appointments)
-            .where(a.person_key == person_key, a.category == category)
-            .order_by(a.slot_start)
+            _Q.appointments, {"p_person": person_key, "p_category": category}
         ).mappings()
         return [Appointment(**{**dict(r), "status": AppointmentStatus(r["status"])}) for r in rows]
 
@@ -338,6 +356,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._tx = self._conn.begin()
         if write and not is_sqlite(engine):
             self._conn.execute(select(t.hall_lock.c.id).with_for_update())
+        self._tz = tz
         self.repo = SqlRepository(self._conn, tz)
 
     def commit(self) -> None:
@@ -348,3 +367,22 @@ class SqlUnitOfWork(UnitOfWork):
         if self._tx.is_active:
             self._tx.rollback()
         self._conn.close()
+
+    def nested(self) -> SavepointUnit:
+        """A unit inside this transaction (a SAVEPOINT): group commit of several use cases."""
+        return SavepointUnit(self._conn, self._tz)
+
+
+class SavepointUnit(UnitOfWork):
+    """Commit releases the savepoint; the enclosing transaction makes it durable."""
+
+    def __init__(self, conn: Connection, tz: ZoneInfo) -> None:
+        self._savepoint = conn.begin_nested()
+        self.repo = SqlRepository(conn, tz)
+
+    def commit(self) -> None:
+        self._savepoint.commit()
+
+    def rollback(self) -> None:
+        if self._savepoint.is_active:
+            self._savepoint.rollback()
