@@ -148,9 +148,9 @@ class QueueMachine(RuleBasedStateMachine):
         if expected is None:
             assert out.ticket is None
             return
-        assert out.ticket is not None and out.ticket.number == expected.number, (
-            f"counter {counter} called {out.ticket and out.ticket.number}, policy says {expected.number}"
-        )
+        got = out.ticket.number if out.ticket else None
+        assert got == expected.number, f"counter {counter} called {got}, model: {expected.number}"
+
         expected.status, expected.counter, expected.target = "called", counter, None
 
     def _on_current(
