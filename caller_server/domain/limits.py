@@ -28,8 +28,9 @@ class IssueDecision:
 def decide_issue(category: str, today: Sequence[Ticket], rules: Rules, now: float) -> IssueDecision:
     """Decide for one person from their tickets of the service day.
 
-    Raises :class:`PersonLimitReached` (with the latest ticket in its context)
-    when the daily cap per person is used up.
+    Raises :class:`PersonLimitReached` when the daily cap per person is used up,
+    with the ticket the citizen most likely looks for in its context: the newest
+    still active one, else the newest.
     """
     here = sorted((t for t in today if t.category == category), key=lambda t: t.issued_at)
     active = [t for t in here if t.active]
@@ -45,6 +46,6 @@ def decide_issue(category: str, today: Sequence[Ticket], rules: Rules, now: floa
         return IssueDecision(IssueKind.REACTIVATE, missed[-1])
     if len(today) >= rules.max_tickets_per_day:
         error = PersonLimitReached(rules.max_tickets_per_day)
-        error.context["ticket"] = max(today, key=lambda t: t.issued_at)
+        error.context["ticket"] = max(today, key=lambda t: (t.active, t.issued_at, t.id))
         raise error
     return IssueDecision(IssueKind.NEW)
