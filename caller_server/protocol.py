@@ -47,6 +47,7 @@ class TicketOut(Model):
     identity: MaskedIdentity | None = None
     priority: str | None = None
     counter: int | None = None
+    rating: int | None = None
     issued_at: float
     hall_name: str
     outcome: Literal["new", "existing", "reactivated", "status"] = "status"

@@ -95,6 +95,7 @@ class ServiceContext:
             identity=identity,
             priority=ticket.priority.value if ticket.priority else None,
             counter=ticket.counter,
+            rating=ticket.rating,
             issued_at=ticket.issued_at,
             hall_name=self.hall.names.zh_cn,
             outcome=outcome,  # type: ignore[arg-type]
