@@ -117,6 +117,9 @@ def _tokens(text: str) -> list[str]:
             tokens.append(ch)
             continue
         last = tokens[-1]
+        while ch in _NO_LINE_START and last.isspace() and len(tokens) > 1:
+            tokens.pop()  # no space before closing punctuation: it joins the word before
+            last = tokens[-1]
         latin_word = ch.isascii() and not ch.isspace() and ch not in _NO_LINE_END
         same_word = latin_word and last[-1].isascii() and not last.isspace()
         if same_word or ch in _NO_LINE_START or last[-1] in _NO_LINE_END:

@@ -8,10 +8,11 @@ lines whose characters the printer's encoding cannot hold.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 from drivers.printer.config import PrinterConfig
 from drivers.printer.errors import missing_library
-from drivers.printer.fonts import find_cjk_font, load_font
+from drivers.printer.fonts import FontFace, find_cjk_font, load_font
 from drivers.printer.layout import Block, QrBlock, RuleBlock, TextBlock, fit_block, ticket_blocks
 from drivers.printer.ticket import Ticket
 
@@ -40,7 +41,12 @@ class RasterRenderer:
 
     def __init__(self, config: PrinterConfig) -> None:
         self.width = config.dots
-        self.face = find_cjk_font(config.font)
+        self.font_setting = config.font
+
+    @cached_property
+    def face(self) -> FontFace:
+        """The CJK font, looked up when text is first drawn (a QR code needs none)."""
+        return find_cjk_font(self.font_setting)
 
     def ticket(self, ticket: Ticket) -> Image.Image:
         """The whole ticket, as printed in raster mode and shown as the preview."""

@@ -8,7 +8,14 @@ from datetime import datetime
 import pytest
 from escpos.printer import Dummy
 
-from drivers.printer import PrinterConfig, RecordingPrinter, Ticket, sample_ticket
+from drivers.printer import (
+    FontNotFoundError,
+    PrinterConfig,
+    RecordingPrinter,
+    Ticket,
+    find_cjk_font,
+    sample_ticket,
+)
 from drivers.printer.escpos_bytes import EscposBuilder
 from tests.escpos_reader import (
     Command,
@@ -22,6 +29,15 @@ from tests.escpos_reader import (
 )
 
 ISSUED = datetime(2024, 5, 8, 9, 31)
+
+
+@pytest.fixture
+def cjk_font() -> None:
+    """Raster output draws text: it needs a CJK font (CI installs fonts-wqy-microhei)."""
+    try:
+        find_cjk_font()
+    except FontNotFoundError as exc:
+        pytest.skip(f"no CJK font: {exc}")
 
 
 def ticket(**changes: object) -> Ticket:
@@ -75,7 +91,7 @@ def test_python_escpos_alone_prints_question_marks_for_such_lines() -> None:
     assert b"?" in printer.output
 
 
-def test_characters_outside_the_encoding_fall_back_to_raster_lines() -> None:
+def test_characters_outside_the_encoding_fall_back_to_raster_lines(cjk_font: None) -> None:
     # 𠮷 is a four-byte GB18030 character: not in a printer's ROM font.
     t = ticket(masked_identity="410104********1234 𠮷*明")
     events = read_escpos(job(t), "gb18030")
@@ -90,7 +106,7 @@ def test_characters_outside_the_encoding_fall_back_to_raster_lines() -> None:
     assert raster.image().getbbox() is not None  # something is drawn
 
 
-def test_big5_printer_gets_traditional_text_and_raster_for_simplified() -> None:
+def test_big5_printer_gets_traditional_text_and_raster_for_simplified(cjk_font: None) -> None:
     traditional = ticket(
         hall_name="示範市政務服務中心", category_name="民生服務類", notice="", lang="zh-TW"
     )
@@ -137,7 +153,7 @@ def test_image_qr_for_printers_without_native_qr() -> None:
     assert (right - left) % 6 == 0  # … of 6-dot modules
 
 
-def test_raster_mode_sends_only_images_that_match_the_preview() -> None:
+def test_raster_mode_sends_only_images_that_match_the_preview(cjk_font: None) -> None:
     from drivers.printer.raster import to_bitmap
     from tests.escpos_reader import stitched
 
