@@ -213,6 +213,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"错误：{exc.message_zh}\nerror: {exc.message_en}", file=sys.stderr)
     except (SetupError, StoreError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+    except ModuleNotFoundError as exc:
+        print(
+            f"error: {exc.name} is not installed; the server needs: pip install 'yihao[server]'",
+            file=sys.stderr,
+        )
     return 2
 
 
