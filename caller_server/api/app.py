@@ -38,6 +38,7 @@ def create_app(rt: Runtime) -> FastAPI:
     errors.install(app)
     app.include_router(routes.router)
     app.include_router(stream.router)
+    stream.document(app)
     app.include_router(pages.router)
 
     @app.get("/healthz")

@@ -57,6 +57,7 @@ class Forbidden(DomainError):
 
 
 def problem(status: int, code: str, zh: str, en: str, **extra: Any) -> JSONResponse:
+    headers = {"WWW-Authenticate": 'Bearer realm="yihao"'} if status == 401 else None
     body = Problem(
         type=f"https://yihao.dev/problems/{code}",
         title=_TITLES.get(status, "Error"),
@@ -66,7 +67,9 @@ def problem(status: int, code: str, zh: str, en: str, **extra: Any) -> JSONRespo
         detail_en=en,
         **extra,
     )
-    return JSONResponse(body.model_dump(exclude_none=True), status, media_type=PROBLEM)
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status, headers=headers, media_type=PROBLEM
+    )
 
 
 def _domain(_request: Request, exc: Exception) -> JSONResponse:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 
 from caller_server.api.hub import BACKLOG_LIMIT, EventHub
 from caller_server.protocol import EventOut, StreamMessage
@@ -27,10 +30,17 @@ async def events(ws: WebSocket, since: int | None = None) -> None:
     hub: EventHub = ws.app.state.hub
     await ws.accept()
     sub = hub.subscribe()
+    # Reading the socket is how a departed client (or a server shutdown) is noticed.
+    listener = asyncio.create_task(_until_closed(ws))
     try:
         last = await _catch_up(ws, rt, since)
-        while True:
-            event = await sub.queue.get()
+        while not listener.done():
+            getter = asyncio.ensure_future(sub.queue.get())
+            await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():
+                getter.cancel()
+                break
+            event = getter.result()
             if event.seq <= last:
                 continue
             await _send(ws, StreamMessage(type="event", event=event))
@@ -41,7 +51,15 @@ async def events(ws: WebSocket, since: int | None = None) -> None:
     except WebSocketDisconnect:
         pass
     finally:
+        listener.cancel()
         hub.unsubscribe(sub)
+
+
+async def _until_closed(ws: WebSocket) -> None:
+    """Consume what the client sends (nothing is expected) until it goes away."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            await ws.receive_text()
 
 
 async def _catch_up(ws: WebSocket, rt: Runtime, since: int | None) -> int:
@@ -58,3 +76,46 @@ async def _catch_up(ws: WebSocket, rt: Runtime, since: int | None) -> int:
             await _send(ws, StreamMessage(type="event", event=event))
             last = event.seq
     return last
+
+
+def document(app: FastAPI) -> None:
+    """List the WebSocket in ``/openapi.json`` (FastAPI leaves WebSocket routes out)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        message = StreamMessage.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(message.pop("$defs", {}))
+        components["StreamMessage"] = message
+        schema["paths"]["/api/v1/events"] = {
+            "get": {
+                "summary": "Queue events (WebSocket)",
+                "description": (events.__doc__ or "")
+                + " Each message is a JSON StreamMessage; connect with a WebSocket upgrade.",
+                "operationId": "events_websocket",
+                "parameters": [
+                    {
+                        "name": "since",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer"},
+                    }
+                ],
+                "responses": {
+                    "101": {
+                        "description": "Switching Protocols; then StreamMessage frames",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/StreamMessage"}
+                            }
+                        },
+                    }
+                },
+            }
+        }
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

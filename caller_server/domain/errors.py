@@ -57,12 +57,36 @@ class IdentityRequired(DomainError):
         )
 
 
+_STATUS_ZH = {
+    "waiting": "等候中",
+    "called": "已叫号",
+    "serving": "办理中",
+    "done": "已办结",
+    "no_show": "已过号",
+    "cancelled": "已取消",
+    "open": "服务中",
+    "paused": "暂停服务",
+    "closed": "已关闭",
+}
+_ACTION_ZH = {
+    "call": "叫号",
+    "recall": "重呼",
+    "start": "开始办理",
+    "finish": "办结",
+    "skip": "过号",
+    "reactivate": "恢复排队",
+    "transfer": "转移",
+    "cancel": "取消",
+}
+
+
 class IllegalTransition(DomainError):
     code = "illegal_transition"
 
     def __init__(self, number: str, status: str, action: str) -> None:
+        state, act = _STATUS_ZH.get(status, status), _ACTION_ZH.get(action, action)
         super().__init__(
-            f"号票 {number} 当前状态为「{status}」，不能执行「{action}」",
+            f"号票 {number} 当前{state}，不能{act}",
             f"ticket {number} is {status}; cannot {action}",
             number=number,
             status=status,
@@ -125,7 +149,7 @@ class CounterNotOpen(DomainError):
 
     def __init__(self, counter: int, status: str) -> None:
         super().__init__(
-            f"{counter} 号窗口当前为「{status}」，请先恢复服务",
+            f"{counter} 号窗口当前{_STATUS_ZH.get(status, status)}，请先恢复服务",
             f"counter {counter} is {status}; resume it first",
             counter=counter,
             status=status,

@@ -137,7 +137,7 @@ class Ticket:
     def reactivate(self, now: float, window_minutes: int) -> None:
         """A no-show rejoins the queue at its back, if the tap comes within the window."""
         if self.no_show_at is None or now - self.no_show_at > window_minutes * 60:
-            raise IllegalTransition(self.number, "no_show (window passed)", Action.REACTIVATE)
+            raise IllegalTransition(self.number, self.status.value, Action.REACTIVATE)
         self.apply(Action.REACTIVATE)
         self.arrival_at, self.counter, self.called_at, self.call_count = now, None, None, 0
 

@@ -145,6 +145,8 @@ def _set_status(ctx: ServiceContext, number: int, actor: str, status: str) -> Ca
     now = ctx.clock()
     kind = EventKind.PAUSED if status == PAUSED else EventKind.RESUMED
     with ctx.unit(write=True) as uow:
+        if uow.repo.counter_statuses().get(number, COUNTER_OPEN) == status:
+            return CallOut(counter=number, ticket=None)  # already so: nothing to record
         uow.repo.set_counter_status(number, status, now)
         ctx.record(uow, Event(kind=kind, at=now, actor=actor, counter=number))
     return CallOut(counter=number, ticket=None)

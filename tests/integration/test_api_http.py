@@ -811,7 +811,7 @@ def test_no_show_page_states_the_configured_window(hall: RunningHall) -> None:
     hall.act(6, "skip")
     page = hall.http.get(f"{hall.url}/t/{ticket['token']}").text
     # rules.reactivation_minutes = 20 in this hall.
-    assert "20 分钟内再次刷证可恢复排队" in page, page
+    assert "20 分钟内在取号机再次刷证可恢复排队" in page, page
 
 
 def test_rating_rules(hall: RunningHall) -> None:
