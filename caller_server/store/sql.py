@@ -255,9 +255,7 @@ class SqlRepository(Repository):
 
     # --- events
     def last_seq(self) -> int:
-        return int(
-            self.conn.execute(select(func.coalesce(func.max(t.events.c.seq), 0))).scalar_one()
-        )
+        return int(self.conn.execute(_Q.last_seq).scalar_one() or 0)
 
     def append(self, event: Event) -> int:
         if self._seq is None:
