@@ -15,6 +15,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal_column,
     or_,
     select,
     union_all,
@@ -157,13 +158,17 @@ class _Q:
 @lru_cache(maxsize=64)
 def _heads(counter: int, codes: tuple[str, ...]) -> Select[Any]:
     """Per counter: the head of each group the policy may pick from, in one statement."""
-    order = (_tk.arrival_at, _tk.id)
-    heads = [select(t.tickets).where(_WAITING, _tk.target_counter == counter)]
+    arrival = (_tk.arrival_at, _tk.id)
+    # Ordering the priority group by an expression keeps SQLite from walking the whole
+    # category queue in arrival order (ix_tickets_queue) to find a rare priority ticket:
+    # it seeks ix_tickets_priority and sorts the few rows found.
+    arrival_of_few = (_tk.arrival_at + literal_column("0"), _tk.id)
+    heads = [select(t.tickets).where(_WAITING, _tk.target_counter == counter).order_by(*arrival)]
     for code in codes:
         mine = and_(_WAITING, _tk.category == code, _tk.target_counter.is_(None))
-        heads.append(select(t.tickets).where(mine))
-        heads.append(select(t.tickets).where(mine, _PRIORITY_NOW))
-    return union_all(*[h.order_by(*order).limit(1).subquery().select() for h in heads])  # type: ignore[return-value]
+        heads.append(select(t.tickets).where(mine).order_by(*arrival))
+        heads.append(select(t.tickets).where(mine, _PRIORITY_NOW).order_by(*arrival_of_few))
+    return union_all(*[h.limit(1).subquery().select() for h in heads])  # type: ignore[return-value]
 
 
 class SqlRepository(Repository):
