@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from caller_server.domain.hall import Counter
-from caller_server.domain.ticket import Priority
+from caller_server.domain.ticket import Priority, Ticket
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,18 @@ class Candidate:
 
     def is_priority(self, now: float) -> bool:
         return self.priority is not None and (self.due_at is None or self.due_at <= now)
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> Candidate:
+        return cls(
+            ticket.id,
+            ticket.number,
+            ticket.category,
+            ticket.arrival_at,
+            ticket.priority,
+            ticket.due_at,
+            ticket.target_counter,
+        )
 
 
 @dataclass(frozen=True)

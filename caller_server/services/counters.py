@@ -13,7 +13,7 @@ from caller_server.domain.errors import (
 )
 from caller_server.domain.events import Event, EventKind
 from caller_server.domain.hall import Counter
-from caller_server.domain.policy import choose_next
+from caller_server.domain.policy import Candidate, choose_next
 from caller_server.domain.ticket import Ticket
 from caller_server.protocol import CallOut
 from caller_server.services.context import COUNTER_OPEN, ServiceContext, ticket_event
@@ -51,16 +51,16 @@ def call_next(ctx: ServiceContext, number: int, actor: str) -> CallOut:
             finished.finish(now)
             repo.save_ticket(finished)
             events.append(ticket_event(EventKind.FINISHED, finished, now, actor))
-        choice = choose_next(
-            counter, repo.candidates(counter, day, now), repo.served_counts(number, day), now
-        )
+        heads = {t.id: t for t in repo.queue_heads(counter, day, now)}
+        weighted = counter.categories[0].weight is not None
+        served = repo.served_counts(number, day) if weighted else {}
+        choice = choose_next(counter, [Candidate.of(t) for t in heads.values()], served, now)
         if choice is None:
             ctx.record(uow, *events)
             return CallOut(
                 counter=number, ticket=None, finished=finished.number if finished else None
             )
-        ticket = repo.ticket(choice.ticket_id)
-        assert ticket is not None
+        ticket = heads[choice.ticket_id]
         ticket.call(number, now)
         repo.save_ticket(ticket)
         events.append(

@@ -19,18 +19,6 @@ from caller_server.domain.ticket import Status, Ticket, service_day
 from caller_server.store.repository import Credential, Repository, UnitOfWork, UserRecord
 
 
-def candidate(ticket: Ticket) -> Candidate:
-    return Candidate(
-        ticket.id,
-        ticket.number,
-        ticket.category,
-        ticket.arrival_at,
-        ticket.priority,
-        ticket.due_at,
-        ticket.target_counter,
-    )
-
-
 @dataclass
 class FakeDatabase:
     """The state behind fake units of work; copied on begin, swapped in on commit."""
@@ -91,12 +79,12 @@ class FakeRepository(Repository):
             None,
         )
 
-    def candidates(self, counter: Counter, day: str, now: float) -> list[Candidate]:
-        return [candidate(t) for t in self._find(service_day=day, status=Status.WAITING)]
+    def queue_heads(self, counter: Counter, day: str, now: float) -> list[Ticket]:
+        return self._find(service_day=day, status=Status.WAITING)
 
     def ahead(self, ticket: Ticket, now: float) -> int:
         waiting = self._find(service_day=ticket.service_day, status=Status.WAITING)
-        return people_ahead(candidate(ticket), [candidate(t) for t in waiting], now)
+        return people_ahead(Candidate.of(ticket), [Candidate.of(t) for t in waiting], now)
 
     def served_counts(self, counter: int, day: str) -> dict[str, int]:
         counts: dict[str, int] = {}

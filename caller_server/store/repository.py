@@ -16,7 +16,6 @@ from typing import Self
 from caller_server.domain.appointments import Appointment
 from caller_server.domain.events import Event
 from caller_server.domain.hall import Counter
-from caller_server.domain.policy import Candidate
 from caller_server.domain.ticket import Ticket
 
 
@@ -72,7 +71,7 @@ class Repository(ABC):
         """The ticket called or being served at ``counter``."""
 
     @abstractmethod
-    def candidates(self, counter: Counter, day: str, now: float) -> list[Candidate]:
+    def queue_heads(self, counter: Counter, day: str, now: float) -> list[Ticket]:
         """Enough waiting tickets for the policy to choose exactly as over the whole queue."""
 
     @abstractmethod

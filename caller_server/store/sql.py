@@ -26,7 +26,6 @@ from sqlalchemy.engine import Connection, RowMapping
 from caller_server.domain.appointments import Appointment, AppointmentStatus
 from caller_server.domain.events import Event, EventKind
 from caller_server.domain.hall import Counter
-from caller_server.domain.policy import Candidate
 from caller_server.domain.ticket import Priority, Status, Ticket, service_day
 from caller_server.store import tables as t
 from caller_server.store.engine import WRITE, is_sqlite
@@ -55,18 +54,6 @@ def _ticket_values(ticket: Ticket) -> dict[str, Any]:
     return values
 
 
-def _candidate(row: RowMapping) -> Candidate:
-    return Candidate(
-        ticket_id=row["id"],
-        number=row["number"],
-        category=row["category"],
-        arrival_at=row["arrival_at"],
-        priority=Priority(row["priority"]) if row["priority"] else None,
-        due_at=row["due_at"],
-        target_counter=row["target_counter"],
-    )
-
-
 def _event(row: RowMapping) -> Event:
     return Event(
         kind=EventKind(row["kind"]),
@@ -88,9 +75,12 @@ def _bp(name: str) -> BindParameter[Any]:
 _tk = t.tickets.c
 _WAITING = and_(_tk.service_day == _bp("day"), _tk.status == Status.WAITING.value)
 _PRIORITY_NOW = and_(_tk.priority.is_not(None), or_(_tk.due_at.is_(None), _tk.due_at <= _bp("now")))
-_EARLIER = or_(
-    _tk.arrival_at < _bp("arrival"),
-    and_(_tk.arrival_at == _bp("arrival"), _tk.id < _bp("id")),
+# Queue order by (arrival_at, id), written as ranges on arrival_at so indexes can seek.
+_EARLIER = and_(
+    _tk.arrival_at <= _bp("arrival"), or_(_tk.arrival_at < _bp("arrival"), _tk.id < _bp("id"))
+)
+_LATER = and_(
+    _tk.arrival_at >= _bp("arrival"), or_(_tk.arrival_at > _bp("arrival"), _tk.id > _bp("id"))
 )
 
 
@@ -122,10 +112,15 @@ class _Q:
         _tk.counter == _bp("counter"),
         _tk.status.in_((Status.CALLED.value, Status.SERVING.value)),
     )
-    _ahead = select(func.count()).select_from(t.tickets)
-    _same_queue = and_(_WAITING, _tk.category == _bp("category"), _tk.id != _bp("id"))
-    ahead_of_priority = _ahead.where(_same_queue, _PRIORITY_NOW, _EARLIER)
-    ahead_of_regular = _ahead.where(_same_queue, or_(_PRIORITY_NOW, _EARLIER))
+    _count = select(func.count()).select_from(t.tickets)
+    _same_queue = and_(_WAITING, _tk.category == _bp("category"))
+    # A priority ticket waits for earlier priority tickets; a regular one for everyone
+    # earlier plus priority tickets that came later: two index range counts.
+    ahead_of_priority = _count.where(_same_queue, _PRIORITY_NOW, _EARLIER)
+    ahead_of_regular = select(
+        _count.where(_same_queue, _EARLIER).scalar_subquery()
+        + _count.where(_same_queue, _PRIORITY_NOW, _LATER).scalar_subquery()
+    )
     served = (
         select(_tk.category, func.count())
         .where(_tk.service_day == _bp("day"), _tk.counter == _bp("counter"))
@@ -214,11 +209,11 @@ class SqlRepository(Repository):
     def counter_ticket(self, counter: int, day: str) -> Ticket | None:
         return self._one(_Q.at_counter, day=day, counter=counter)
 
-    def candidates(self, counter: Counter, day: str, now: float) -> list[Candidate]:
+    def queue_heads(self, counter: Counter, day: str, now: float) -> list[Ticket]:
         rows = self.conn.execute(
             _heads(counter.number, counter.codes), {"p_day": day, "p_now": now}
         ).mappings()
-        return [_candidate(r) for r in rows]
+        return [_ticket(r) for r in rows]
 
     def ahead(self, ticket: Ticket, now: float) -> int:
         mine_prio = ticket.priority is not None and (ticket.due_at is None or ticket.due_at <= now)
