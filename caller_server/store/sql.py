@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -166,11 +166,22 @@ def _heads(counter: int, codes: tuple[str, ...]) -> Select[Any]:
     return union_all(*[h.limit(1).subquery().select() for h in heads])  # type: ignore[return-value]
 
 
+@dataclass
+class _EventCursor:
+    """The last event sequence number written in this transaction (None: not read yet).
+
+    Shared by the savepoints of one group commit, so only the first use case of a
+    batch reads ``max(seq)``.
+    """
+
+    seq: int | None = None
+
+
 class SqlRepository(Repository):
-    def __init__(self, conn: Connection, tz: ZoneInfo) -> None:
+    def __init__(self, conn: Connection, tz: ZoneInfo, cursor: _EventCursor) -> None:
         self.conn = conn
         self._tz = tz
-        self._seq: int | None = None
+        self._events = cursor
 
     # --- numbering
     def next_number(self, category: str, day: str) -> int:
@@ -258,13 +269,12 @@ class SqlRepository(Repository):
         return int(self.conn.execute(_Q.last_seq).scalar_one() or 0)
 
     def append(self, event: Event) -> int:
-        if self._seq is None:
-            self._seq = self.last_seq()
-        self._seq += 1
+        seq = (self.last_seq() if self._events.seq is None else self._events.seq) + 1
+        self._events.seq = seq
         self.conn.execute(
             _Q.append,
             {
-                "seq": self._seq,
+                "seq": seq,
                 "at": event.at,
                 "service_day": service_day(event.at, self._tz),
                 "actor": event.actor,
@@ -276,7 +286,7 @@ class SqlRepository(Repository):
                 "data": event.data,
             },
         )
-        return self._seq
+        return seq
 
     def events_since(self, seq: int, limit: int) -> list[Event]:
         ev = t.events.c
@@ -355,7 +365,8 @@ class SqlUnitOfWork(UnitOfWork):
         if write and not is_sqlite(engine):
             self._conn.execute(select(t.hall_lock.c.id).with_for_update())
         self._tz = tz
-        self.repo = SqlRepository(self._conn, tz)
+        self._events = _EventCursor()
+        self.repo = SqlRepository(self._conn, tz, self._events)
 
     def commit(self) -> None:
         self._tx.commit()
@@ -368,15 +379,16 @@ class SqlUnitOfWork(UnitOfWork):
 
     def nested(self) -> SavepointUnit:
         """A unit inside this transaction (a SAVEPOINT): group commit of several use cases."""
-        return SavepointUnit(self._conn, self._tz)
+        return SavepointUnit(self._conn, self._tz, self._events)
 
 
 class SavepointUnit(UnitOfWork):
     """Commit releases the savepoint; the enclosing transaction makes it durable."""
 
-    def __init__(self, conn: Connection, tz: ZoneInfo) -> None:
+    def __init__(self, conn: Connection, tz: ZoneInfo, events: _EventCursor) -> None:
         self._savepoint = conn.begin_nested()
-        self.repo = SqlRepository(conn, tz)
+        self._events, self._events_before = events, events.seq
+        self.repo = SqlRepository(conn, tz, events)
 
     def commit(self) -> None:
         self._savepoint.commit()
@@ -384,3 +396,4 @@ class SavepointUnit(UnitOfWork):
     def rollback(self) -> None:
         if self._savepoint.is_active:
             self._savepoint.rollback()
+            self._events.seq = self._events_before  # its events are gone again
