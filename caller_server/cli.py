@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings(db_url=args.db, hall_path=args.config)
-    for name in ("host", "port", "public_url"):
+    for name in ("host", "port", "public_url", "mdns_interfaces"):
         if getattr(args, name, None) is not None:
             setattr(settings, name, getattr(args, name))
     return settings
@@ -161,6 +161,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="TCP port (default 8600)")
     serve.add_argument("--public-url", dest="public_url", help="base URL printed on tickets")
+    serve.add_argument(
+        "--mdns",
+        dest="mdns_interfaces",
+        type=lambda s: s.split(","),
+        help="find devices and advertise by mDNS on these addresses, or 'all' (default: off)",
+    )
 
     token = sub.add_parser("token", help="bearer tokens").add_subparsers(dest="sub", required=True)
     create = token.add_parser("create", help="create a token; printed as the last line")

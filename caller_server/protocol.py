@@ -166,3 +166,17 @@ class Problem(Model):
     detail_en: str
     ticket: TicketOut | None = None
     errors: list[dict[str, Any]] | None = None
+
+
+class DeviceOut(Model):
+    id: str
+    role: str
+    name: str
+    address: str | None = None
+    port: int | None = None
+    paired: bool = False
+    last_seen: float | None = None
+
+
+class PairIn(Model):
+    pin: str = Field(pattern=r"^\d{4,8}$", description="the PIN the device shows")

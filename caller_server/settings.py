@@ -43,6 +43,8 @@ class Settings:
     """TCP port of the HTTP and WebSocket API."""
     public_url: str | None = None
     """Base URL printed on tickets (QR code); None means ``http://host:port``."""
+    mdns_interfaces: list[str] | None = None
+    """Addresses to browse for devices and advertise on (``["all"]``); None: mDNS off."""
 
     @property
     def database_url(self) -> str:

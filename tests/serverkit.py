@@ -111,6 +111,7 @@ class ServerProcess:
     db_url: str
     port: int
     log_path: Path
+    extra_args: tuple[str, ...] = ()
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -120,7 +121,7 @@ class ServerProcess:
     def start(self, timeout: float = 30.0) -> None:
         env = {**os.environ, "YIHAO_HOME": str(self.home), "PYTHONUNBUFFERED": "1"}
         cmd = [sys.executable, "-m", "caller_server.cli", "serve", "--db", self.db_url]
-        cmd += ["--port", str(self.port)]
+        cmd += ["--port", str(self.port), *self.extra_args]
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         deadline = time.monotonic() + timeout

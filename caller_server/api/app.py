@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
@@ -11,8 +13,9 @@ from fastapi.responses import PlainTextResponse
 from caller_server.api import errors, pages, routes, stream
 from caller_server.api.deps import TokenCache
 from caller_server.api.hub import EventHub
+from caller_server.push.mdns import Mdns
 from caller_server.runtime import Runtime
-from caller_server.services import queue
+from caller_server.services import devices, queue
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -21,9 +24,13 @@ def create_app(rt: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
+        # zeroconf's blocking API must not run on the event loop.
+        mdns = await asyncio.to_thread(_start_mdns, rt)
         try:
             yield
         finally:
+            if mdns is not None:
+                await asyncio.to_thread(mdns.close)
             await hub.stop()
 
     app = FastAPI(
@@ -68,3 +75,14 @@ def create_app(rt: Runtime) -> FastAPI:
         return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
 
     return app
+
+
+def _start_mdns(rt: Runtime) -> Mdns | None:
+    """Advertise the server and browse for devices, when the hall turned mDNS on."""
+    interfaces = rt.settings.mdns_interfaces
+    if not interfaces:
+        return None
+    txt = {"id": rt.hall.id, "hall": rt.hall.names.zh_cn, "v": "1", "fp": ""}
+    mdns = Mdns(interfaces, partial(devices.seen, rt.ctx), txt, rt.settings.port)
+    mdns.start()
+    return mdns

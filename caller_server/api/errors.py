@@ -35,6 +35,9 @@ STATUS = {
     "no_current_ticket": 409,
     "unauthorized": 401,
     "forbidden": 403,
+    "unknown_device": 404,
+    "pairing_refused": 409,
+    "device_unreachable": 502,
 }
 
 _TITLES = {
@@ -44,6 +47,7 @@ _TITLES = {
     409: "Conflict",
     422: "Unprocessable Content",
     423: "Locked",
+    502: "Bad Gateway",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }

@@ -12,16 +12,19 @@ from caller_server.protocol import (
     BookingIn,
     BookingOut,
     CallOut,
+    DeviceOut,
     IssueRequest,
     LoginIn,
+    PairIn,
     QueueSnapshot,
     RatingIn,
     TicketOut,
     TokenOut,
     TransferIn,
 )
+from caller_server.push.pairing import PinSender
 from caller_server.runtime import Runtime
-from caller_server.services import appointments, auth, counters, queue, tickets
+from caller_server.services import appointments, auth, counters, devices, queue, tickets
 from caller_server.store.repository import Credential
 
 router = APIRouter(prefix="/api/v1")
@@ -138,6 +141,21 @@ async def import_bookings(
     rt: Runtime = Rt,
 ) -> list[BookingOut]:
     return await rt.write(appointments.import_csv, rt.ctx, csv_text, _actor(cred))
+
+
+@router.get("/devices")
+async def list_devices(_cred: Credential = Manager, rt: Runtime = Rt) -> list[DeviceOut]:
+    """Output devices found on the LAN (mDNS) and whether they are paired."""
+    return await rt.read(devices.list_devices, rt.ctx)
+
+
+@router.post("/devices/{device_id}/pair")
+async def pair_device(
+    device_id: str, body: PairIn, cred: Credential = Manager, rt: Runtime = Rt
+) -> DeviceOut:
+    """Pair with the PIN the device shows; the device then accepts pushes from this server."""
+    sender = PinSender(rt.hall.id, rt.settings.base_url)
+    return await rt.read(devices.pair, rt.ctx, device_id, body.pin, sender, _actor(cred))
 
 
 @router.post("/auth/login")

@@ -23,6 +23,7 @@ class EventKind(StrEnum):
     ALERT = "alert"
     APPOINTMENT_BOOKED = "appointment_booked"
     APPOINTMENT_CHECKED_IN = "appointment_checked_in"
+    DEVICE_PAIRED = "device_paired"
 
 
 QUEUE_KINDS = frozenset(

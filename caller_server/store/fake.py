@@ -16,7 +16,13 @@ from caller_server.domain.events import Event
 from caller_server.domain.hall import Counter
 from caller_server.domain.policy import Candidate
 from caller_server.domain.ticket import Status, Ticket, service_day
-from caller_server.store.repository import Credential, Repository, UnitOfWork, UserRecord
+from caller_server.store.repository import (
+    Credential,
+    DeviceRecord,
+    Repository,
+    UnitOfWork,
+    UserRecord,
+)
 
 
 @dataclass
@@ -30,6 +36,7 @@ class FakeDatabase:
     appointments: dict[int, Appointment] = field(default_factory=dict)
     users: dict[str, UserRecord] = field(default_factory=dict)
     tokens: dict[str, Credential] = field(default_factory=dict)
+    devices: dict[str, DeviceRecord] = field(default_factory=dict)
 
 
 class FakeRepository(Repository):
@@ -135,6 +142,16 @@ class FakeRepository(Repository):
             if a.person_key == person_key and a.category == category
         ]
         return sorted(found, key=lambda a: a.slot_start)
+
+    def upsert_device(self, device: DeviceRecord) -> None:
+        known = self.db.devices.get(device.id)
+        self.db.devices[device.id] = replace(device, paired=bool(known and known.paired))
+
+    def devices(self) -> list[DeviceRecord]:
+        return sorted(self.db.devices.values(), key=lambda d: d.id)
+
+    def set_paired(self, device_id: str, paired: bool) -> None:
+        self.db.devices[device_id] = replace(self.db.devices[device_id], paired=paired)
 
     def add_user(self, user: UserRecord, now: float) -> None:
         self.db.users[user.username] = user

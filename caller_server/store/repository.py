@@ -40,6 +40,19 @@ class UserRecord:
     counter: int | None
 
 
+@dataclass(frozen=True)
+class DeviceRecord:
+    """An output device (counter screen, hall wall, voice announcer) the server knows of."""
+
+    id: str
+    role: str
+    name: str
+    address: str | None
+    port: int | None
+    paired: bool = False
+    last_seen: float | None = None
+
+
 class Repository(ABC):
     # --- numbering
     @abstractmethod
@@ -118,6 +131,17 @@ class Repository(ABC):
 
     @abstractmethod
     def person_appointments(self, person_key: str, category: str) -> list[Appointment]: ...
+
+    # --- devices
+    @abstractmethod
+    def upsert_device(self, device: DeviceRecord) -> None:
+        """Insert or refresh (name, address, port, last seen); pairing is kept."""
+
+    @abstractmethod
+    def devices(self) -> list[DeviceRecord]: ...
+
+    @abstractmethod
+    def set_paired(self, device_id: str, paired: bool) -> None: ...
 
     # --- users and tokens
     @abstractmethod

@@ -31,6 +31,7 @@ from caller_server.store import tables as t
 from caller_server.store.engine import WRITE, is_sqlite
 from caller_server.store.repository import (
     Credential,
+    DeviceRecord,
     Repository,
     UnitOfWork,
     UserRecord,
@@ -325,6 +326,28 @@ class SqlRepository(Repository):
             _Q.appointments, {"p_person": person_key, "p_category": category}
         ).mappings()
         return [Appointment(**{**dict(r), "status": AppointmentStatus(r["status"])}) for r in rows]
+
+    # --- devices
+    def upsert_device(self, device: DeviceRecord) -> None:
+        d = t.devices.c
+        values = {
+            "role": device.role,
+            "name": device.name,
+            "address": device.address,
+            "port": device.port,
+            "last_seen": device.last_seen,
+        }
+        done = self.conn.execute(update(t.devices).where(d.id == device.id).values(**values))
+        if done.rowcount == 0:
+            self.conn.execute(insert(t.devices).values(id=device.id, paired=False, **values))
+
+    def devices(self) -> list[DeviceRecord]:
+        rows = self.conn.execute(select(t.devices).order_by(t.devices.c.id)).mappings()
+        return [DeviceRecord(**dict(r)) for r in rows]
+
+    def set_paired(self, device_id: str, paired: bool) -> None:
+        d = t.devices.c
+        self.conn.execute(update(t.devices).where(d.id == device_id).values(paired=paired))
 
     # --- users and tokens
     def add_user(self, user: UserRecord, now: float) -> None:

@@ -1228,6 +1228,8 @@ EXPECTED_PATHS = {
     ("post", "/api/v1/appointments"),
     ("post", "/api/v1/appointments/import"),
     ("post", "/api/v1/auth/login"),
+    ("get", "/api/v1/devices"),
+    ("post", "/api/v1/devices/{device_id}/pair"),
     ("get", "/healthz"),
     ("get", "/metrics"),
 }

@@ -1,0 +1,1 @@
+"""Output devices on the LAN: mDNS discovery and advertising, pairing."""
