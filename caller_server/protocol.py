@@ -127,6 +127,15 @@ class CounterState(Model):
     current: TicketBrief | None = None
 
 
+class AlertOut(Model):
+    kind: Literal["long_wait", "idle_counter"]
+    message_zh: str
+    message_en: str
+    number: str | None = None
+    counter: int | None = None
+    minutes: int
+
+
 class QueueSnapshot(Model):
     seq: int
     day: str
@@ -135,6 +144,7 @@ class QueueSnapshot(Model):
     categories: list[CategoryQueue]
     counters: list[CounterState]
     waiting: list[TicketBrief]
+    alerts: list[AlertOut] = Field(default_factory=list)
 
 
 class EventOut(Model):

@@ -26,23 +26,6 @@ class EventKind(StrEnum):
     DEVICE_PAIRED = "device_paired"
 
 
-QUEUE_KINDS = frozenset(
-    {
-        EventKind.ISSUED,
-        EventKind.CALLED,
-        EventKind.RECALLED,
-        EventKind.NO_SHOW,
-        EventKind.REACTIVATED,
-        EventKind.STARTED,
-        EventKind.FINISHED,
-        EventKind.TRANSFERRED,
-        EventKind.CANCELLED,
-        EventKind.PAUSED,
-        EventKind.RESUMED,
-    }
-)
-
-
 @dataclass(frozen=True)
 class Event:
     """One audit record. ``seq`` is assigned by the store in commit order."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import asdict
 from typing import Literal, cast
 
+from caller_server.domain.alerts import live_alerts
 from caller_server.domain.events import Event
 from caller_server.domain.stats import DayStats, replay
 from caller_server.domain.ticket import Status, Ticket
 from caller_server.protocol import (
+    AlertOut,
     CategoryQueue,
     CounterState,
     EventOut,
@@ -54,9 +57,11 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
         seq = repo.last_seq()
         active = repo.active_tickets(day)
         statuses = repo.counter_statuses()
+        last_activity = repo.counter_last_activity(day)
     waiting = [t for t in active if t.status is Status.WAITING]
     at_counter = {t.counter: t for t in active if t.counter is not None}
     local = ctx.local(now)
+    alerts = live_alerts(ctx.hall, active, statuses, last_activity, now)
     return QueueSnapshot(
         seq=seq,
         day=day,
@@ -85,6 +90,7 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
             for c in ctx.hall.counters.values()
         ],
         waiting=[brief(t) for t in waiting],
+        alerts=[AlertOut(**asdict(a)) for a in alerts],
     )
 
 

@@ -104,6 +104,14 @@ class FakeRepository(Repository):
         done.sort(key=lambda t: t.finished_at or 0, reverse=True)
         return [(t.finished_at or 0) - (t.started_at or 0) for t in done[:limit]]
 
+    def counter_last_activity(self, day: str) -> dict[int, float]:
+        last: dict[int, float] = {}
+        for t in self._find(service_day=day):
+            moments = [m for m in (t.called_at, t.finished_at) if m is not None]
+            if t.counter is not None and moments:
+                last[t.counter] = max(last.get(t.counter, 0.0), *moments)
+        return last
+
     def active_tickets(self, day: str) -> list[Ticket]:
         return [t for t in self._find(service_day=day) if t.active]
 

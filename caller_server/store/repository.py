@@ -98,6 +98,10 @@ class Repository(ABC):
     def recent_service_seconds(self, category: str, limit: int) -> list[float]: ...
 
     @abstractmethod
+    def counter_last_activity(self, day: str) -> dict[int, float]:
+        """Each counter's latest call or finish on ``day``."""
+
+    @abstractmethod
     def active_tickets(self, day: str) -> list[Ticket]:
         """Waiting, called and serving tickets, in arrival order."""
 

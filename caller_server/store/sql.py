@@ -134,6 +134,11 @@ class _Q:
         .limit(_bp("limit"))
     )
     counter_statuses = select(t.counters.c.number, t.counters.c.status)
+    last_activity = (
+        select(_tk.counter, func.max(func.coalesce(_tk.finished_at, _tk.called_at)))
+        .where(_tk.service_day == _bp("day"), _tk.counter.is_not(None))
+        .group_by(_tk.counter)
+    )
     last_seq = select(func.max(t.events.c.seq))  # bare max(): SQLite answers from the index
     append = insert(t.events)
     appointments = (
@@ -246,6 +251,10 @@ class SqlRepository(Repository):
     def recent_service_seconds(self, category: str, limit: int) -> list[float]:
         rows = self.conn.execute(_Q.recent, {"p_category": category, "p_limit": limit})
         return [float(r[0]) for r in rows]
+
+    def counter_last_activity(self, day: str) -> dict[int, float]:
+        rows = self.conn.execute(_Q.last_activity, {"p_day": day})
+        return {int(counter): float(at) for counter, at in rows if at is not None}
 
     def active_tickets(self, day: str) -> list[Ticket]:
         return [_ticket(r) for r in self.conn.execute(_Q.active, {"p_day": day}).mappings()]

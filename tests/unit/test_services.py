@@ -238,3 +238,33 @@ def test_stats_are_replayed_from_events(ctx: ServiceContext, clock: FakeClock) -
     assert rows[("counter", "7")]["utilisation"] == 1.0
     csv_text = queue.stats_csv(ctx, ctx.day(clock.now))
     assert csv_text.splitlines()[0].startswith("scope,key,issued,called,done,no_show")
+
+
+def test_live_alerts_for_long_waits_and_idle_counters() -> None:
+    hall = parse_hall(
+        {
+            "hall": {"id": "h", "name": "大厅"},
+            "rules": {"alert_wait_minutes": 30, "alert_idle_minutes": 10},
+            "categories": [
+                {"code": "A", "name": "甲", "hours": ["09:00-17:00"], "id_required": False}
+            ],
+            "counters": [{"number": 1, "categories": ["A"]}, {"number": 2, "categories": ["A"]}],
+        }
+    )
+    clock = FakeClock(datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI))
+    ctx = fake_context(hall, clock)
+    first = tickets.issue(ctx, "A", None, "k", "t")
+    tickets.issue(ctx, "A", None, "k", "t")
+    clock.advance(5 * 60)
+    assert queue.snapshot(ctx).alerts == []
+    counters.call_next(ctx, 1, "t")  # counter 1 serves A001 from 09:05
+    counters.pause(ctx, 2, "t")
+    clock.advance(26 * 60)  # 09:31: A002 has waited 31 minutes; counter 2 is paused
+    alerts = queue.snapshot(ctx).alerts
+    assert [(a.kind, a.number, a.minutes) for a in alerts] == [("long_wait", "A002", 31)]
+    assert alerts[0].message_zh == "A002 已等候 31 分钟"
+    counters.resume(ctx, 2, "t")  # open since 09:00, never called: idle 31 minutes
+    alerts = queue.snapshot(ctx).alerts
+    assert [(a.kind, a.counter) for a in alerts] == [("long_wait", None), ("idle_counter", 2)]
+    assert "2 号窗口已 31 分钟未叫号" in alerts[1].message_zh
+    assert first.number == "A001"
