@@ -112,6 +112,13 @@ class ServerProcess:
     port: int
     log_path: Path
     extra_args: tuple[str, ...] = ()
+    """More ``yihao serve`` options (``--mdns 127.0.0.1`` …)."""
+    config: Path | None = None
+    """Hall TOML passed as ``--config``."""
+    verbose: bool = False
+    """``yihao -v serve``: debug logging."""
+    grace: float = 15.0
+    """Seconds ``stop`` waits after SIGTERM before it sends SIGKILL."""
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -120,10 +127,14 @@ class ServerProcess:
 
     def start(self, timeout: float = 30.0) -> None:
         env = {**os.environ, "YIHAO_HOME": str(self.home), "PYTHONUNBUFFERED": "1"}
-        cmd = [sys.executable, "-m", "caller_server.cli", "serve", "--db", self.db_url]
-        cmd += ["--port", str(self.port), *self.extra_args]
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+        cmd = [sys.executable, "-m", "caller_server.cli"] + (["-v"] if self.verbose else [])
+        cmd += ["serve", "--db", self.db_url, "--port", str(self.port), *self.extra_args]
+        if self.config is not None:
+            cmd += ["--config", str(self.config)]
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -132,7 +143,9 @@ class ServerProcess:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
+        self.kill()
         raise RuntimeError("server did not become healthy")
 
     def kill(self) -> None:
@@ -144,6 +157,6 @@ class ServerProcess:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(15)
+                self.proc.wait(self.grace)
             except subprocess.TimeoutExpired:
                 self.kill()

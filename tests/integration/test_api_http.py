@@ -33,7 +33,6 @@ import itertools
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -85,48 +84,6 @@ def run_cli(home: Path, *args: str, stdin: str | None = None, script: bool = Fal
     return done.stdout
 
 
-@dataclass
-class ConfiguredServer(ServerProcess):
-    """A :class:`ServerProcess` that also passes ``--config hall.toml`` to ``yihao serve``."""
-
-    config: Path | None = None
-    grace: float = 15.0
-    """Seconds ``stop`` waits after SIGTERM before it sends SIGKILL."""
-    verbose: bool = False
-    """``yihao -v serve``: debug logging."""
-
-    def start(self, timeout: float = 30.0) -> None:
-        env = {**os.environ, "YIHAO_HOME": str(self.home), "PYTHONUNBUFFERED": "1"}
-        cmd = [sys.executable, "-m", "caller_server.cli"] + (["-v"] if self.verbose else [])
-        cmd += ["serve", "--db", self.db_url, "--port", str(self.port)]
-        if self.config is not None:
-            cmd += ["--config", str(self.config)]
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(
-                cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.kill()
-        raise RuntimeError("server did not become healthy")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(self.grace)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
 def _pg_admin(base: str, statement: str) -> None:
     engine = make_engine(base)
     try:
@@ -176,7 +133,7 @@ class RunningHall:
     home: Path
     db_url: str
     config: Path | None
-    server: ConfiguredServer
+    server: ServerProcess
     ctx: ServiceContext
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=15))
     _tokens: dict[tuple[str, int | None], str] = field(default_factory=dict)
@@ -254,7 +211,7 @@ def running_hall(
     init = ["init", "--db", db_url] + (["--config", str(config)] if config else [])
     run_cli(home, *init)
     log = directory / "server.log"
-    server = ConfiguredServer(
+    server = ServerProcess(
         home, db_url, free_port(), log, config=config, grace=grace, verbose=verbose
     )
     server.start()

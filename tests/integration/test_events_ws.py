@@ -26,13 +26,12 @@ from websockets.sync.client import ClientConnection, connect
 from caller_server.domain.events import Event, EventKind
 from tests.integration.test_api_http import (
     ENGINES,
-    ConfiguredServer,
     RunningHall,
     fresh_database,
     person,
     running_hall,
 )
-from tests.serverkit import free_port
+from tests.serverkit import ServerProcess, free_port
 
 STOP_GRACE = 2.0
 """A healthy server exits within a second of SIGTERM. Servers that had WebSocket clients
@@ -243,7 +242,7 @@ def test_since_too_old_absent_or_ahead_gives_a_snapshot_first(hall: RunningHall)
 def test_change_through_a_second_process_reaches_the_first(
     hall: RunningHall, tmp_path: Path
 ) -> None:
-    second = ConfiguredServer(
+    second = ServerProcess(
         hall.home, hall.db_url, free_port(), tmp_path / "second.log", grace=STOP_GRACE
     )
     second.start()
@@ -311,9 +310,7 @@ def test_server_stops_promptly_after_websocket_clients(hall: RunningHall, tmp_pa
 
     One client has come and gone, one is still connected; no queue change follows.
     """
-    server = ConfiguredServer(
-        hall.home, hall.db_url, free_port(), tmp_path / "third.log", grace=0.1
-    )
+    server = ServerProcess(hall.home, hall.db_url, free_port(), tmp_path / "third.log", grace=0.1)
     server.start()
     try:
         with open_ws(server.url) as gone:
