@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import signal
 import socket
 import sys
 import tempfile
@@ -138,6 +139,7 @@ class Demo:
         return f"[{elapsed:5.0f}s] 取号 {self.tally.issued:4d}  等候 {waiting}  窗口 {serving}"
 
     def run(self, duration: float | None) -> int:
+        signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl-C: summary, clean exit
         self.threads[0].start()
         while not self.server.started:
             time.sleep(0.05)
@@ -157,7 +159,7 @@ class Demo:
             tty = sys.stdout.isatty()
             ticks = 0
             while duration is None or time.monotonic() - started < duration:
-                left = (duration or 1) - (time.monotonic() - started)
+                left = 1.0 if duration is None else duration - (time.monotonic() - started)
                 time.sleep(min(1.0, max(0.0, left)))
                 ticks += 1
                 if tty or ticks % 5 == 0:
@@ -196,6 +198,10 @@ class Demo:
             print(
                 f"  counter {number}: called {f.called:3d}, done {f.done:3d}, no-show {f.no_show}"
             )
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def run_demo(duration: float | None, port: int, speed: float) -> int:
