@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from caller_server.domain.errors import DomainError
@@ -121,8 +122,19 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _database(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("database unavailable: %s", exc)
+    return problem(
+        503,
+        "database_unavailable",
+        "系统暂时繁忙，请稍后再试；如持续出现请联系工作人员",
+        "the database is unavailable; try again shortly",
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(OperationalError, _database)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
