@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -21,12 +23,16 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
 from caller_server.domain.appointments import Appointment, AppointmentStatus
 from caller_server.domain.events import Event, EventKind
 from caller_server.domain.hall import Counter
-from caller_server.domain.ticket import Priority, Status, Ticket, service_day
+from caller_server.domain.ticket import ACTIVE, Priority, Status, Ticket, service_day
 from caller_server.store import tables as t
 from caller_server.store.engine import WRITE, is_sqlite
 from caller_server.store.repository import (
@@ -38,10 +44,9 @@ from caller_server.store.repository import (
 )
 
 _TICKET_FIELDS = [f.name for f in fields(Ticket)]
-_ACTIVE = (Status.WAITING.value, Status.CALLED.value, Status.SERVING.value)
 
 
-def _ticket(row: RowMapping) -> Ticket:
+def _ticket(row: Mapping[str, Any]) -> Ticket:
     values = {name: row[name] for name in _TICKET_FIELDS}
     values["status"] = Status(values["status"])
     values["priority"] = Priority(values["priority"]) if values["priority"] else None
@@ -71,6 +76,11 @@ def _event(row: RowMapping) -> Event:
 
 def _bp(name: str) -> BindParameter[Any]:
     return bindparam(f"p_{name}")
+
+
+def _status_in(*statuses: Status) -> ColumnElement[bool]:
+    """``status = a OR status = b``: plain binds, no expanding ``IN`` to render per call."""
+    return or_(*(_tk.status == s.value for s in statuses))
 
 
 _tk = t.tickets.c
@@ -111,7 +121,7 @@ class _Q:
     at_counter = select(t.tickets).where(
         _tk.service_day == _bp("day"),
         _tk.counter == _bp("counter"),
-        _tk.status.in_((Status.CALLED.value, Status.SERVING.value)),
+        _status_in(Status.CALLED, Status.SERVING),
     )
     _count = select(func.count()).select_from(t.tickets)
     _same_queue = and_(_WAITING, _tk.category == _bp("category"))
@@ -151,7 +161,7 @@ class _Q:
     )
     active = (
         select(t.tickets)
-        .where(_tk.service_day == _bp("day"), _tk.status.in_(_ACTIVE))
+        .where(_tk.service_day == _bp("day"), _status_in(*sorted(ACTIVE)))
         .order_by(_tk.arrival_at, _tk.id)
     )
 
@@ -183,32 +193,70 @@ class _EventCursor:
     seq: int | None = None
 
 
+_SQLITE = sqlite_dialect.dialect()
+
+
+@lru_cache(maxsize=256)
+def _sqlite_sql(
+    stmt: Executable, keys: tuple[str, ...]
+) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """SQL text, parameter order and constant parameters of a prebuilt statement on SQLite."""
+    compiled = cast(
+        SQLCompiler,
+        cast(ClauseElement, stmt).compile(
+            dialect=_SQLITE,
+            column_keys=list(keys),
+        ),
+    )
+    constants = {name: b.effective_value for name, b in compiled.binds.items() if not b.required}
+    return compiled.string, tuple(compiled.positiontup or ()), constants
+
+
 class SqlRepository(Repository):
+    """Hot statements on SQLite go straight to the driver's cursor with SQL compiled once:
+    SQLAlchemy's execution path costs ~25 µs a statement, the driver ~7 µs."""
+
     def __init__(self, conn: Connection, tz: ZoneInfo, cursor: _EventCursor) -> None:
         self.conn = conn
         self._tz = tz
         self._events = cursor
+        sqlite = conn.dialect.name == "sqlite"
+        self._driver: Any = conn.connection.dbapi_connection if sqlite else None
+
+    def _run(self, stmt: Executable, params: dict[str, Any]) -> Any:
+        """Execute; returns a DB-API cursor on SQLite, a SQLAlchemy result elsewhere."""
+        if self._driver is None:
+            return self.conn.execute(stmt, params)
+        sql, order, constants = _sqlite_sql(stmt, tuple(sorted(params)))
+        cursor = self._driver.cursor()
+        cursor.execute(sql, [params[n] if n in params else constants[n] for n in order])
+        return cursor
+
+    def _mappings(self, stmt: Executable, params: dict[str, Any]) -> list[dict[str, Any]]:
+        result = self._run(stmt, params)
+        if self._driver is None:
+            return [dict(r) for r in result.mappings()]
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
     # --- numbering
     def next_number(self, category: str, day: str) -> int:
-        row = self.conn.execute(_Q.next_number, {"p_category": category, "p_day": day}).first()
+        row = self._run(_Q.next_number, {"p_category": category, "p_day": day}).fetchone()
         if row is not None:
             return int(row[0])
-        self.conn.execute(
-            _Q.first_number, {"category": category, "service_day": day, "last_number": 1}
-        )
+        self._run(_Q.first_number, {"category": category, "service_day": day, "last_number": 1})
         return 1
 
     # --- tickets
     def add_ticket(self, ticket: Ticket) -> int:
-        return int(self.conn.execute(_Q.add_ticket, _ticket_values(ticket)).scalar_one())
+        return int(self._run(_Q.add_ticket, _ticket_values(ticket)).fetchone()[0])
 
     def save_ticket(self, ticket: Ticket) -> None:
-        self.conn.execute(_Q.save_ticket, {"p_id": ticket.id, **_ticket_values(ticket)})
+        self._run(_Q.save_ticket, {"p_id": ticket.id, **_ticket_values(ticket)})
 
     def _one(self, query: Select[Any], **params: object) -> Ticket | None:
-        row = self.conn.execute(query, {f"p_{k}": v for k, v in params.items()}).mappings().first()
-        return _ticket(row) if row else None
+        rows = self._mappings(query, {f"p_{k}": v for k, v in params.items()})
+        return _ticket(rows[0]) if rows else None
 
     def ticket(self, ticket_id: int) -> Ticket | None:
         return self._one(_Q.by_id, id=ticket_id)
@@ -220,16 +268,14 @@ class SqlRepository(Repository):
         return self._one(_Q.by_number, number=number, day=day)
 
     def person_tickets(self, person_key: str, day: str) -> list[Ticket]:
-        rows = self.conn.execute(_Q.by_person, {"p_person": person_key, "p_day": day})
-        return [_ticket(r) for r in rows.mappings()]
+        rows = self._mappings(_Q.by_person, {"p_person": person_key, "p_day": day})
+        return [_ticket(r) for r in rows]
 
     def counter_ticket(self, counter: int, day: str) -> Ticket | None:
         return self._one(_Q.at_counter, day=day, counter=counter)
 
     def queue_heads(self, counter: Counter, day: str, now: float) -> list[Ticket]:
-        rows = self.conn.execute(
-            _heads(counter.number, counter.codes), {"p_day": day, "p_now": now}
-        ).mappings()
+        rows = self._mappings(_heads(counter.number, counter.codes), {"p_day": day, "p_now": now})
         return [_ticket(r) for r in rows]
 
     def ahead(self, ticket: Ticket, now: float) -> int:
@@ -242,26 +288,26 @@ class SqlRepository(Repository):
             "p_now": now,
             "p_arrival": ticket.arrival_at,
         }
-        return int(self.conn.execute(query, params).scalar_one())
+        return int(self._run(query, params).fetchone()[0])
 
     def served_counts(self, counter: int, day: str) -> dict[str, int]:
-        rows = self.conn.execute(_Q.served, {"p_day": day, "p_counter": counter})
+        rows = self._run(_Q.served, {"p_day": day, "p_counter": counter})
         return {str(code): int(n) for code, n in rows}
 
     def recent_service_seconds(self, category: str, limit: int) -> list[float]:
-        rows = self.conn.execute(_Q.recent, {"p_category": category, "p_limit": limit})
+        rows = self._run(_Q.recent, {"p_category": category, "p_limit": limit})
         return [float(r[0]) for r in rows]
 
     def counter_last_activity(self, day: str) -> dict[int, float]:
-        rows = self.conn.execute(_Q.last_activity, {"p_day": day})
+        rows = self._run(_Q.last_activity, {"p_day": day})
         return {int(counter): float(at) for counter, at in rows if at is not None}
 
     def active_tickets(self, day: str) -> list[Ticket]:
-        return [_ticket(r) for r in self.conn.execute(_Q.active, {"p_day": day}).mappings()]
+        return [_ticket(r) for r in self._mappings(_Q.active, {"p_day": day})]
 
     # --- counters
     def counter_statuses(self) -> dict[int, str]:
-        rows = self.conn.execute(_Q.counter_statuses)
+        rows = self._run(_Q.counter_statuses, {})
         return {int(n): str(s) for n, s in rows}
 
     def set_counter_status(self, counter: int, status: str, now: float) -> None:
@@ -276,12 +322,12 @@ class SqlRepository(Repository):
 
     # --- events
     def last_seq(self) -> int:
-        return int(self.conn.execute(_Q.last_seq).scalar_one() or 0)
+        return int(self._run(_Q.last_seq, {}).fetchone()[0] or 0)
 
     def append(self, event: Event) -> int:
         seq = (self.last_seq() if self._events.seq is None else self._events.seq) + 1
         self._events.seq = seq
-        self.conn.execute(
+        self._run(
             _Q.append,
             {
                 "seq": seq,
@@ -293,7 +339,8 @@ class SqlRepository(Repository):
                 "number": event.number,
                 "category": event.category,
                 "counter": event.counter,
-                "data": event.data,
+                # The driver path has no JSON type processor: serialise here.
+                "data": event.data if self._driver is None else json.dumps(event.data),
             },
         )
         return seq
@@ -331,9 +378,7 @@ class SqlRepository(Repository):
         )
 
     def person_appointments(self, person_key: str, category: str) -> list[Appointment]:
-        rows = self.conn.execute(
-            _Q.appointments, {"p_person": person_key, "p_category": category}
-        ).mappings()
+        rows = self._mappings(_Q.appointments, {"p_person": person_key, "p_category": category})
         return [Appointment(**{**dict(r), "status": AppointmentStatus(r["status"])}) for r in rows]
 
     # --- devices
