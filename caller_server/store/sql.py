@@ -223,25 +223,36 @@ class SqlRepository(Repository):
         sqlite = conn.dialect.name == "sqlite"
         self._driver: Any = conn.connection.dbapi_connection if sqlite else None
 
-    def _run(self, stmt: Executable, params: dict[str, Any]) -> Any:
-        """Execute; returns a DB-API cursor on SQLite, a SQLAlchemy result elsewhere."""
+    def _execute(self, stmt: Executable, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
+        """Run to completion; the column names and every row (empty for plain DML)."""
         if self._driver is None:
-            return self.conn.execute(stmt, params)
+            result = self.conn.execute(stmt, params)
+            if not result.returns_rows:
+                return [], []
+            return list(result.keys()), list(result.fetchall())
         sql, order, constants = _sqlite_sql(stmt, tuple(sorted(params)))
         cursor = self._driver.cursor()
-        cursor.execute(sql, [params[n] if n in params else constants[n] for n in order])
-        return cursor
+        try:
+            cursor.execute(sql, [params[n] if n in params else constants[n] for n in order])
+            names = [d[0] for d in cursor.description or ()]
+            return names, cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def _run(self, stmt: Executable, params: dict[str, Any]) -> list[Any]:
+        return self._execute(stmt, params)[1]
+
+    def _first(self, stmt: Executable, params: dict[str, Any]) -> Any:
+        rows = self._run(stmt, params)
+        return rows[0] if rows else None
 
     def _mappings(self, stmt: Executable, params: dict[str, Any]) -> list[dict[str, Any]]:
-        result = self._run(stmt, params)
-        if self._driver is None:
-            return [dict(r) for r in result.mappings()]
-        names = [d[0] for d in result.description]
-        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        names, rows = self._execute(stmt, params)
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     # --- numbering
     def next_number(self, category: str, day: str) -> int:
-        row = self._run(_Q.next_number, {"p_category": category, "p_day": day}).fetchone()
+        row = self._first(_Q.next_number, {"p_category": category, "p_day": day})
         if row is not None:
             return int(row[0])
         self._run(_Q.first_number, {"category": category, "service_day": day, "last_number": 1})
@@ -249,7 +260,7 @@ class SqlRepository(Repository):
 
     # --- tickets
     def add_ticket(self, ticket: Ticket) -> int:
-        return int(self._run(_Q.add_ticket, _ticket_values(ticket)).fetchone()[0])
+        return int(self._first(_Q.add_ticket, _ticket_values(ticket))[0])
 
     def save_ticket(self, ticket: Ticket) -> None:
         self._run(_Q.save_ticket, {"p_id": ticket.id, **_ticket_values(ticket)})
@@ -288,7 +299,7 @@ class SqlRepository(Repository):
             "p_now": now,
             "p_arrival": ticket.arrival_at,
         }
-        return int(self._run(query, params).fetchone()[0])
+        return int(self._first(query, params)[0])
 
     def served_counts(self, counter: int, day: str) -> dict[str, int]:
         rows = self._run(_Q.served, {"p_day": day, "p_counter": counter})
@@ -322,7 +333,7 @@ class SqlRepository(Repository):
 
     # --- events
     def last_seq(self) -> int:
-        return int(self._run(_Q.last_seq, {}).fetchone()[0] or 0)
+        return int(self._first(_Q.last_seq, {})[0] or 0)
 
     def append(self, event: Event) -> int:
         seq = (self.last_seq() if self._events.seq is None else self._events.seq) + 1
