@@ -64,20 +64,27 @@ def _category(i: int) -> str:
     return "ABD"[i % 3]
 
 
-def _run(workers: list[Callable[[], None]]) -> list[BaseException]:
+def _run(
+    kiosks: list[Callable[[], None]], clerks: list[Callable[[], None]], done: threading.Event
+) -> list[BaseException]:
+    """Clerks call until every kiosk has finished; errors from any thread are collected."""
     errors: list[BaseException] = []
 
     def guard(fn: Callable[[], None]) -> None:
         try:
             fn()
-        except BaseException as exc:  # collected and re-raised by the test
+        except BaseException as exc:  # collected and asserted on by the test
             errors.append(exc)
 
-    threads = [threading.Thread(target=guard, args=(w,)) for w in workers]
-    for th in threads:
+    calling = [threading.Thread(target=guard, args=(w,)) for w in clerks]
+    issuing = [threading.Thread(target=guard, args=(w,)) for w in kiosks]
+    for th in calling + issuing:
         th.start()
-    for th in threads:
+    for th in issuing:
         th.join(240)
+    done.set()
+    for th in calling:
+        th.join(60)
     return errors
 
 
@@ -129,13 +136,7 @@ def test_threads_issue_and_call_in_process(db_url: str, tmp_path: Path) -> None:
 
         return work
 
-    clerks = [threading.Thread(target=clerk(n)) for n in range(1, 9)]
-    for c in clerks:
-        c.start()
-    errors = _run([kiosk(n) for n in range(THREADS)])
-    done.set()
-    for c in clerks:
-        c.join(30)
+    errors = _run([kiosk(n) for n in range(THREADS)], [clerk(n) for n in range(1, 9)], done)
     dispose_engines()
     assert not errors, errors[:3]
     assert len(set(issued)) == THREADS * PER_THREAD
@@ -201,13 +202,7 @@ def test_two_server_processes_share_one_database(
 
             return work
 
-        clerks = [threading.Thread(target=clerk(n)) for n in range(1, 9)]
-        for c in clerks:
-            c.start()
-        errors = _run([kiosk(n) for n in range(THREADS)])
-        done.set()
-        for c in clerks:
-            c.join(60)
+        errors = _run([kiosk(n) for n in range(THREADS)], [clerk(n) for n in range(1, 9)], done)
         assert not errors, errors[:3]
     finally:
         done.set()
