@@ -6,7 +6,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from caller_server.domain.appointments import AppointmentStatus
+from caller_server.domain.appointments import Appointment, AppointmentStatus
 from caller_server.domain.errors import (
     CardExpired,
     CategoryAtCap,
@@ -60,15 +60,15 @@ def _person(ctx: ServiceContext, identity: IdentityIn, now: float) -> Person:
 
 def _priority(
     ctx: ServiceContext, repo: Repository, person: Person, category: str, now: float
-) -> tuple[Priority | None, float | None, int | None]:
-    """Appointment check-in first, then age; returns (priority, due_at, appointment id)."""
+) -> tuple[Priority | None, Appointment | None]:
+    """Appointment check-in first, then age; the appointment being checked in, if any."""
     for appointment in repo.person_appointments(person.key, category):
         if appointment.can_check_in(now, ctx.hall.rules):
-            return Priority.APPOINTMENT, appointment.slot_start, appointment.id
+            return Priority.APPOINTMENT, appointment
     age = person.number.age_on(ctx.local(now).date())
     if age is not None and age >= ctx.hall.rules.priority_age:
-        return Priority.ELDERLY, None, None
-    return None, None, None
+        return Priority.ELDERLY, None
+    return None, None
 
 
 def _take_number(repo: Repository, category: Category, day: str) -> str:
@@ -112,9 +112,7 @@ def issue(
                 return out
         if not category.is_open(ctx.local(now)):
             raise CategoryClosed(code)
-        priority, due_at, appointment_id = (
-            _priority(ctx, repo, person, code, now) if person else (None, None, None)
-        )
+        priority, appointment = _priority(ctx, repo, person, code, now) if person else (None, None)
         ticket = Ticket(
             id=0,
             token=secrets.token_urlsafe(12),
@@ -125,7 +123,7 @@ def issue(
             issued_at=now,
             arrival_at=now,
             priority=priority,
-            due_at=due_at,
+            due_at=appointment.slot_start if appointment else None,
             kiosk_id=kiosk_id,
             source=identity.source if identity else None,
         )
@@ -138,12 +136,7 @@ def issue(
             ticket.province = person.number.province_code
         ticket.id = repo.add_ticket(ticket)
         events = [ticket_event(EventKind.ISSUED, ticket, now, actor, kiosk=kiosk_id)]
-        if appointment_id is not None:
-            appointment = next(
-                a
-                for a in repo.person_appointments(ticket.person_key or "", code)
-                if a.id == appointment_id
-            )
+        if appointment is not None:
             appointment.status, appointment.ticket_id = AppointmentStatus.CHECKED_IN, ticket.id
             repo.save_appointment(appointment)
             events.append(ticket_event(EventKind.APPOINTMENT_CHECKED_IN, ticket, now, actor))
