@@ -63,9 +63,6 @@ class FakeRepository(Repository):
         ]
         return [replace(t) for t in sorted(found, key=lambda t: (t.arrival_at, t.id))]
 
-    def ticket(self, ticket_id: int) -> Ticket | None:
-        return next(iter(self._find(id=ticket_id)), None)
-
     def ticket_by_token(self, token: str) -> Ticket | None:
         return next(iter(self._find(token=token)), None)
 

@@ -68,9 +68,6 @@ class Repository(ABC):
     def save_ticket(self, ticket: Ticket) -> None: ...
 
     @abstractmethod
-    def ticket(self, ticket_id: int) -> Ticket | None: ...
-
-    @abstractmethod
     def ticket_by_token(self, token: str) -> Ticket | None: ...
 
     @abstractmethod

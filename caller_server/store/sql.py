@@ -110,7 +110,6 @@ class _Q:
     first_number = insert(t.number_sequences)
     add_ticket = insert(t.tickets).returning(_tk.id)
     save_ticket = update(t.tickets).where(_tk.id == _bp("id"))
-    by_id = select(t.tickets).where(_tk.id == _bp("id"))
     by_token = select(t.tickets).where(_tk.token == _bp("token"))
     by_number = select(t.tickets).where(_tk.number == _bp("number"), _tk.service_day == _bp("day"))
     by_person = (
@@ -268,9 +267,6 @@ class SqlRepository(Repository):
     def _one(self, query: Select[Any], **params: object) -> Ticket | None:
         rows = self._mappings(query, {f"p_{k}": v for k, v in params.items()})
         return _ticket(rows[0]) if rows else None
-
-    def ticket(self, ticket_id: int) -> Ticket | None:
-        return self._one(_Q.by_id, id=ticket_id)
 
     def ticket_by_token(self, token: str) -> Ticket | None:
         return self._one(_Q.by_token, token=token)
