@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 
+from drivers.cliargs import output_file
 from drivers.printer.errors import PrinterError
 
 
@@ -19,7 +19,7 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="ask the printer for its status (DLE EOT)")
     status.add_argument("--printer", required=True, help="printer spec")
     preview = commands.add_parser("preview", help="write the sample ticket as a PNG")
-    preview.add_argument("--out", required=True, type=Path, help="PNG file to write")
+    preview.add_argument("--out", required=True, type=output_file, help="PNG file to write")
     preview.add_argument("--printer", help="printer spec whose options (paper_mm …) apply")
     return parser
 

@@ -69,9 +69,12 @@ def _host_port(target: str) -> tuple[str, int]:
     else:
         host, _, port = target.rpartition(":") if target.count(":") == 1 else (target, "", "")
     try:
-        return host, int(port or 9100)
+        number = int(port or 9100)
     except ValueError as exc:
         raise PrinterConfigError(f"bad TCP port in {target!r}") from exc
+    if not host or not 1 <= number <= 65535:
+        raise PrinterConfigError(f"bad TCP address {target!r}: expected HOST:PORT, port 1-65535")
+    return host, number
 
 
 def _usb_ids(target: str) -> tuple[int, int]:

@@ -9,6 +9,9 @@ from datetime import datetime
 # An unmasked ID number is 15 or 18 characters of digits (the last may be X);
 # a ticket must never carry one.
 _UNMASKED_ID = re.compile(r"\d{14}[\dXx]")
+# A queue number: a category prefix of one or two letters and up to four digits (A012, B1024).
+# It also names the virtual printer's files, so nothing else may pass.
+_NUMBER = re.compile(r"[A-Z]{1,2}[0-9]{1,4}")
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,8 @@ class Ticket:
     """Language of the labels: zh-CN, zh-TW or en."""
 
     def __post_init__(self) -> None:
-        if not self.number.strip():
-            raise ValueError("a ticket needs a number")
+        if not _NUMBER.fullmatch(self.number):
+            raise ValueError(f"not a queue number: {self.number!r} (expected e.g. A012)")
         if self.people_ahead < 0:
             raise ValueError(f"people_ahead must be >= 0, not {self.people_ahead}")
         if _UNMASKED_ID.search(self.masked_identity):

@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from drivers.cliargs import output_file, positive_int
 from drivers.voice.announcer import AnnouncerConfig, render_announcement
 from drivers.voice.cliptool import (
     generate_clips,
@@ -22,7 +23,7 @@ from drivers.voice.sinks import SoundCardSink
 
 def _add_phrase_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ticket", required=True, help="ticket number, e.g. A012")
-    parser.add_argument("--counter", type=int, default=1, help="counter (窗口) number")
+    parser.add_argument("--counter", type=positive_int, default=1, help="counter (窗口) number")
     parser.add_argument("--lang", choices=LANGS, default="zh-CN")
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument("--recall", action="store_true", help="the recall (重呼) phrase")
@@ -38,8 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     announce = commands.add_parser("announce", help="chime + phrase N times, to WAV or speakers")
     _add_phrase_args(announce)
     announce.add_argument("--engine", choices=("tts", "clips"), default="tts")
-    announce.add_argument("--repeats", type=int, default=AnnouncerConfig.repeats)
-    announce.add_argument("--wav", type=Path, help="write this WAV file instead of playing")
+    announce.add_argument("--repeats", type=positive_int, default=AnnouncerConfig.repeats)
+    announce.add_argument("--wav", type=output_file, help="write this WAV file instead of playing")
     clips = commands.add_parser("clips", help="make voice assets")
     clips.add_argument("action", choices=("generate", "script", "import", "chime"))
     clips.add_argument("--lang", choices=LANGS, default="zh-CN")

@@ -116,6 +116,8 @@ def _words(lang: str, *keys: str) -> list[Unit]:
 
 
 def _call_units(ticket: str, counter: int, lang: str) -> list[Unit]:
+    if counter < 1:
+        raise ValueError(f"counter numbers start at 1, not {counter}")
     if lang == "en":
         return [
             *_words(lang, "number"),

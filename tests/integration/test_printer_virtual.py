@@ -115,6 +115,24 @@ def test_cli_test_status_and_preview(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "bad printer spec" in bad.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "code", "said"),
+    [
+        (("preview", "--out", "{tmp}/missing/p.png"), 2, "does not exist; create it first"),
+        (("preview", "--out", "{tmp}"), 2, "is a directory"),
+        (("status", "--printer", "tcp:127.0.0.1:99999"), 1, "port 1-65535"),
+        (("status", "--printer", "tcp::9100"), 1, "expected HOST:PORT"),
+    ],
+)
+def test_cli_refuses_bad_arguments_without_a_traceback(
+    tmp_path: Path, args: tuple[str, ...], code: int, said: str
+) -> None:
+    done = run_cli(*(arg.format(tmp=tmp_path) for arg in args))
+    assert done.returncode == code
+    assert said in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 @pytest.mark.parametrize(("blocked", "named"), [("escpos", "python-escpos"), ("PIL", "Pillow")])
 def test_cli_names_the_missing_extra(blocked: str, named: str, tmp_path: Path) -> None:
     code = (

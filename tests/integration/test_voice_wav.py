@@ -218,3 +218,27 @@ def test_cli_names_the_missing_extra(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "pyttsx3 is not installed: pip install 'yihao[display]'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("text", "--ticket", "A012", "--counter", "0"), "--counter: 0 must be 1 or more"),
+        (("announce", "--ticket", "A012", "--wav", "{tmp}/missing/a.wav"), "does not exist"),
+        (("announce", "--ticket", "A012", "--repeats", "zero"), "not a whole number"),
+    ],
+)
+def test_cli_refuses_bad_arguments_before_any_work(
+    tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "drivers.voice", *(arg.format(tmp=tmp_path) for arg in args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert said in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "missing").exists()

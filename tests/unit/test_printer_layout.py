@@ -95,7 +95,9 @@ def test_blocks_follow_the_ticket() -> None:
         ({"masked_identity": "410104198001011234 张*明"}, "unmasked"),
         ({"masked_identity": "11010519491231002X"}, "unmasked"),
         ({"people_ahead": -1}, "people_ahead"),
-        ({"number": " "}, "number"),
+        ({"number": " "}, "queue number"),
+        ({"number": "../../etc/A012"}, "queue number"),
+        ({"number": "A012\n"}, "queue number"),
         ({"lang": "fr"}, "language"),
     ],
 )

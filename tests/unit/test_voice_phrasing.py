@@ -77,6 +77,9 @@ def test_bad_language_and_counter() -> None:
         call_phrase("A012", 3, "fr")
     with pytest.raises(ValueError, match="0 to 9999"):
         call_phrase("A012", 10000)
+    for phrase in (call_phrase, recall_phrase):
+        with pytest.raises(ValueError, match="start at 1"):
+            phrase("A012", 0)
 
 
 @given(
@@ -86,9 +89,10 @@ def test_bad_language_and_counter() -> None:
 )
 def test_every_spoken_unit_is_in_the_clip_vocabulary(ticket: str, n: int, lang: str) -> None:
     words = vocabulary(lang)
+    counter = max(n, 1)
     for phrase in (
-        call_phrase(ticket, n, lang),
-        recall_phrase(ticket, n, lang),
+        call_phrase(ticket, counter, lang),
+        recall_phrase(ticket, counter, lang),
         guidance_phrase(ticket, n, lang),
     ):
         for unit in phrase.units:
