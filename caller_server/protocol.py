@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+import unicodedata
+from datetime import date, time
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 CardTypeName = Literal["mainland", "J", "I", "Y"]
 
@@ -14,11 +15,29 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _printable(value: str) -> str:
+    """Refuse control and format characters: they would reach screens, tickets and logs."""
+    bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co")]
+    if bad:
+        raise ValueError(f"control characters are not allowed: {''.join(bad)!r}")
+    return value
+
+
+def _clock_time(value: str) -> str:
+    """``HH:MM`` that is a real time of day (``25:00`` is refused, not a server error)."""
+    time.fromisoformat(value)
+    return value
+
+
+Printable = Annotated[str, AfterValidator(_printable)]
+ClockTime = Annotated[str, Field(pattern=r"^\d\d:\d\d$"), AfterValidator(_clock_time)]
+
+
 class IdentityIn(Model):
     """Who takes the ticket. The raw number and name never leave the request handler."""
 
     id_number: str = Field(min_length=1, max_length=32, repr=False)
-    name: str | None = Field(default=None, max_length=60, repr=False)
+    name: Printable | None = Field(default=None, max_length=60, repr=False)
     source: Literal["card", "manual", "ssc"] = "manual"
     card_type: CardTypeName = "mainland"
     valid_to: date | None = Field(default=None, description="card expiry; None = 长期")
@@ -27,7 +46,7 @@ class IdentityIn(Model):
 class IssueRequest(Model):
     category: str = Field(pattern=r"^[A-Z]$")
     identity: IdentityIn | None = None
-    kiosk_id: str = Field(default="unknown", max_length=64)
+    kiosk_id: Printable = Field(default="unknown", max_length=64)
 
 
 class MaskedIdentity(Model):
@@ -75,9 +94,9 @@ class BookingIn(Model):
     identity: IdentityIn
     category: str = Field(pattern=r"^[A-Z]$")
     day: date
-    start: str = Field(pattern=r"^\d\d:\d\d$")
-    end: str = Field(pattern=r"^\d\d:\d\d$")
-    reference: str = Field(default="", max_length=64)
+    start: ClockTime
+    end: ClockTime
+    reference: Printable = Field(default="", max_length=64)
 
 
 class BookingOut(Model):

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+from caller_server.store.engine import describe
 from caller_server.store.sql import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,13 @@ class BatchWriter:
                     self._jobs.put(None)
                     break
                 batch.append(job)
-            self._commit(batch)
+            try:
+                self._commit(batch)
+            except BaseException as exc:  # the writer must outlive any job or callback
+                log.error("writer batch failed: %s", type(exc).__name__)
+                for _fn, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
 
     def _commit(self, batch: list[_Job]) -> None:
         results: list[tuple[Future[Any], Any, BaseException | None]] = []
@@ -87,7 +94,7 @@ class BatchWriter:
                     results.append((future, None, exc))
             transaction.commit()
         except Exception as exc:
-            log.error("group commit of %d jobs failed: %s", len(batch), exc)
+            log.error("group commit of %d jobs failed: %s", len(batch), describe(exc))
             transaction.rollback()
             for _fn, future in batch:
                 if not future.done():
@@ -102,4 +109,7 @@ class BatchWriter:
             else:
                 future.set_exception(error)
         for callback in callbacks:
-            callback()
+            try:
+                callback()
+            except Exception as exc:  # the commit stands; a notification failed
+                log.error("after-commit callback %r failed: %s", callback, describe(exc))

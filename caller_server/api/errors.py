@@ -8,11 +8,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 
 from caller_server.domain.errors import DomainError
 from caller_server.protocol import Problem, TicketOut
+from caller_server.store.engine import describe
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,10 @@ def _http(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    log.error("unexpected error", exc_info=exc)
+    if isinstance(exc, DBAPIError):  # its text may quote tokens or person keys
+        log.error("unexpected database error: %s", describe(exc))
+    else:
+        log.error("unexpected error", exc_info=exc)
     return problem(
         500,
         "internal_error",
@@ -123,7 +127,7 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _database(_request: Request, exc: Exception) -> JSONResponse:
-    log.error("database unavailable: %s", exc)
+    log.error("database unavailable: %s", describe(exc))
     return problem(
         503,
         "database_unavailable",

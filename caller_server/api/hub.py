@@ -14,6 +14,7 @@ import logging
 from caller_server.protocol import EventOut
 from caller_server.runtime import Runtime
 from caller_server.services import queue
+from caller_server.store.engine import describe
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,8 @@ class EventHub:
             self._wake.clear()
             try:
                 await self._drain()
-            except Exception:  # the database may be briefly unreachable; keep following
-                log.exception("event hub could not read new events")
+            except Exception as exc:  # the database may be briefly unreachable; keep following
+                log.error("event hub could not read new events: %s", describe(exc))
                 await asyncio.sleep(1)
 
     async def _drain(self) -> None:

@@ -78,8 +78,20 @@ def parse_bookings_csv(hall: Hall, text: str) -> list[Booking]:
         raise AppointmentError(
             f"预约文件缺少列：{', '.join(missing)}", f"missing columns: {', '.join(missing)}"
         )
-    bookings = []
-    for line, row in enumerate(reader, start=2):
+    bookings: list[Booking] = []
+    line = 1
+    while True:
+        line += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return bookings
+        except csv.Error as exc:  # a bare CR inside a field, a field over the csv limit …
+            raise AppointmentError(
+                f"预约文件第 {line} 行格式有误（请用标准 CSV 导出）",
+                f"line {line}: not valid CSV ({exc})",
+                line=line,
+            ) from exc
         try:
             bookings.append(
                 make_booking(
@@ -97,4 +109,3 @@ def parse_bookings_csv(hall: Hall, text: str) -> list[Booking]:
             raise AppointmentError(
                 f"预约文件第 {line} 行有误", f"line {line}: {detail}", line=line
             ) from exc
-    return bookings

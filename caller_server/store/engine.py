@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +27,28 @@ def make_engine(url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=8,
             max_overflow=8,
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql") and "+" not in url.split(":", 1)[0]:
         url = url.replace("postgresql", "postgresql+psycopg", 1)
-    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True, hide_parameters=True)
+
+
+def describe(exc: BaseException) -> str:
+    """An error for the log: its class and the driver's error code, never statement or values.
+
+    Bound parameters hold ticket tokens and person keys, and a driver's message may quote a
+    row; neither belongs in a log file.
+    """
+    if isinstance(exc, DBAPIError):
+        original = exc.orig
+        code = getattr(original, "sqlstate", None) or getattr(original, "sqlite_errorname", None)
+        name = type(original).__name__ if original is not None else type(exc).__name__
+        return f"{type(exc).__name__} ({name}{f', {code}' if code else ''})"
+    return type(exc).__name__
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -9,9 +9,9 @@ from datetime import datetime
 # An unmasked ID number is 15 or 18 characters of digits (the last may be X);
 # a ticket must never carry one.
 _UNMASKED_ID = re.compile(r"\d{14}[\dXx]")
-# A queue number: a category prefix of one or two letters and up to four digits (A012, B1024).
-# It also names the virtual printer's files, so nothing else may pass.
-_NUMBER = re.compile(r"[A-Z]{1,2}[0-9]{1,4}")
+# A queue number: letters, digits and hyphens (A012, B1024, VIP-A0123). It also names the
+# virtual printer's files, so no path separator, dot or control character may pass.
+_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,15}")
 
 
 @dataclass(frozen=True)

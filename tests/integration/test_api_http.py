@@ -1162,6 +1162,42 @@ def test_appointment_booking_is_masked(hall: RunningHall) -> None:
     assert_no_raw(bad.text, wrong)
 
 
+def test_bad_appointment_input_is_422_not_500(hall: RunningHall) -> None:
+    url = f"{hall.url}/api/v1/appointments"
+    body = {
+        "identity": {"id_number": id_of_age(50)},
+        "category": "D",
+        "day": (today() + timedelta(days=1)).isoformat(),
+        "start": "09:00",
+        "end": "09:30",
+    }
+    for change in ({"start": "25:00"}, {"end": "09:61"}, {"reference": "WEB\x1b[2J"}):
+        response = hall.http.post(url, json=body | change, headers=hall.auth("manager"))
+        problem = assert_problem(response, 422, "malformed_request")
+        assert [e["loc"][-1] for e in problem["errors"]] == list(change)
+
+    header = "id_number,category,date,start,end,reference\n"
+    day = today() + timedelta(days=2)
+    csv_headers = {**hall.auth("manager"), "Content-Type": "text/csv"}
+    bare_cr = f"{id_of_age(44)},D,{day},10:00,10:30,WEB\r2\n"
+    huge = f"{id_of_age(44)},D,{day},10:00,10:30,{'x' * 140_000}\n"
+    for rows in (bare_cr, huge):
+        response = hall.http.post(f"{url}/import", content=header + rows, headers=csv_headers)
+        problem = assert_problem(response, 422, "appointment_invalid")
+        assert "第 2 行" in problem["detail"]
+
+
+def test_control_characters_in_names_are_refused(hall: RunningHall) -> None:
+    for name in ("\x00\x1b张三", "李\u202e四", "王\x7f五"):
+        response = hall.http.post(
+            f"{hall.url}/api/v1/tickets",
+            json={"category": "D", "identity": {"id_number": id_of_age(30), "name": name}},
+            headers=hall.auth("kiosk"),
+        )
+        problem = assert_problem(response, 422, "malformed_request")
+        assert problem["errors"][0]["loc"][-1] == "name"
+
+
 EXPECTED_PATHS = {
     ("post", "/api/v1/tickets"),
     ("get", "/api/v1/tickets/{token}"),

@@ -7,13 +7,15 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from caller_server.domain.events import Event, EventKind
 from caller_server.runtime import Runtime, initialise, open_runtime
 from caller_server.services import tickets
 from caller_server.settings import Settings, create_secret
 from caller_server.store import tables as t
+from caller_server.store.engine import describe
 
 
 class Boom(Exception):
@@ -62,3 +64,44 @@ def test_a_failing_job_does_not_take_its_batch_down(runtime: Runtime) -> None:
         seqs = [r[0] for r in conn.execute(select(t.events.c.seq).order_by(t.events.c.seq))]
     assert kinds == ["issued", "issued"]
     assert seqs == [1, 2]
+
+
+def test_the_writer_survives_a_failing_after_commit_callback(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    ctx = runtime.ctx
+    calls: list[int] = []
+
+    def broken_listener() -> None:
+        calls.append(1)
+        raise Boom("in an after-commit callback")
+
+    runtime.listeners.append(broken_listener)
+
+    async def scenario() -> list[str]:
+        numbers = []
+        for _ in range(3):
+            issued = runtime.write(tickets.issue, ctx, "D", None, "k", "test")
+            numbers.append((await asyncio.wait_for(issued, timeout=10)).number)
+        return numbers
+
+    try:
+        numbers = asyncio.run(scenario())
+    finally:
+        runtime.close()
+    assert numbers == ["D001", "D002", "D003"]
+    assert len(calls) == 3
+    assert "after-commit callback" in caplog.text and "Boom" in caplog.text
+
+
+def test_database_errors_never_carry_bound_values(runtime: Runtime) -> None:
+    secret = "tok-7Kq2xW9a-person-key"
+    try:
+        with runtime.engine.connect() as conn, pytest.raises(DBAPIError) as caught:
+            conn.execute(text("SELECT * FROM no_such_table WHERE token = :v"), {"v": secret})
+    finally:
+        runtime.close()
+    assert secret not in str(caught.value)
+    described = describe(caught.value)
+    assert secret not in described and "no_such_table" not in described
+    assert described.startswith(("OperationalError", "ProgrammingError"))
