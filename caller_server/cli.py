@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -24,10 +25,26 @@ log = logging.getLogger(__name__)
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings(db_url=args.db, hall_path=args.config)
-    for name in ("host", "port", "public_url", "mdns_interfaces"):
+    for name in ("host", "port", "public_url", "mdns_interfaces", "secret_file"):
         if getattr(args, name, None) is not None:
             setattr(settings, name, getattr(args, name))
     return settings
+
+
+def _install_hall_file(source: Path, home: Path) -> None:
+    """Validate ``source``, then replace ``home/hall.toml`` atomically, keeping a ``.bak``.
+
+    A refused file changes nothing: the hall that ran before still starts.
+    """
+    from caller_server.domain.hall import load_hall
+
+    load_hall(source)
+    target = home / HALL_FILE
+    staged = target.with_name(f".{HALL_FILE}.new")
+    shutil.copyfile(source, staged)
+    if target.exists():
+        shutil.copy2(target, target.with_name(f"{HALL_FILE}.bak"))
+    os.replace(staged, target)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -35,12 +52,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.config is not None:
-        shutil.copyfile(args.config, settings.home / HALL_FILE)
+        _install_hall_file(args.config, settings.home)
         settings.hall_path = None
-    made = create_secret(settings.home)
+    made = create_secret(settings.home, settings.secret_file)
     hall = initialise(settings)
     print(f"data directory: {settings.home}")
-    print(f"hall secret: {'created' if made else 'kept'} ({settings.home / 'hall.secret'})")
+    print(f"hall secret: {'created' if made else 'kept'} ({settings.secret_path})")
     sizes = f"{len(hall.categories)} categories, {len(hall.counters)} counters"
     print(f"hall: {hall.names.zh_cn} ({sizes})")
     print(f"database: ready ({settings.database_url.split('@')[-1]})")
@@ -142,6 +159,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(duration=args.duration, port=args.port, speed=args.speed)
 
 
+def _store_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="hall TOML (default: data dir, else sample)")
+    parser.add_argument("--db", help="database URL (default: SQLite in the data directory)")
+    parser.add_argument(
+        "--secret-file",
+        dest="secret_file",
+        type=Path,
+        help="hall secret (default: $YIHAO_SECRET_FILE, else hall.secret in the data dir)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yihao", description="一号 — hall queue server")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -151,8 +179,7 @@ def _parser() -> argparse.ArgumentParser:
         name: str, fn: Callable[[argparse.Namespace], int], help: str
     ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help)
-        p.add_argument("--config", type=Path, help="hall TOML (default: data dir, else sample)")
-        p.add_argument("--db", help="database URL (default: SQLite in the data directory)")
+        _store_arguments(p)
         p.set_defaults(fn=fn)
         return p
 
@@ -170,8 +197,7 @@ def _parser() -> argparse.ArgumentParser:
 
     token = sub.add_parser("token", help="bearer tokens").add_subparsers(dest="sub", required=True)
     create = token.add_parser("create", help="create a token; printed as the last line")
-    create.add_argument("--config", type=Path)
-    create.add_argument("--db")
+    _store_arguments(create)
     create.add_argument(
         "--role", required=True, choices=["kiosk", "clerk", "manager", "admin", "device"]
     )
@@ -182,8 +208,7 @@ def _parser() -> argparse.ArgumentParser:
     user = sub.add_parser("user", help="users").add_subparsers(dest="sub", required=True)
     add = user.add_parser("add", help="add a user (asks for the password)")
     add.add_argument("username")
-    add.add_argument("--config", type=Path)
-    add.add_argument("--db")
+    _store_arguments(add)
     add.add_argument("--role", required=True, choices=["clerk", "manager", "admin"])
     add.add_argument("--counter", type=int)
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
@@ -225,7 +250,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"error: {exc.name} is not installed; the server needs: pip install 'yihao[server]'",
             file=sys.stderr,
         )
+    except Exception as exc:
+        problem = _database_problem(args, exc)
+        if problem is None:
+            raise
+        print(problem, file=sys.stderr)
     return 2
+
+
+def _database_problem(args: argparse.Namespace, exc: Exception) -> str | None:
+    """One clear line for a database that cannot be opened or written, else None."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from caller_server.store.engine import describe
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    url = make_url(_settings(args).database_url)
+    where = url.database if url.drivername.startswith("sqlite") else url.render_as_string()
+    return (
+        f"错误：无法使用数据库 {where}\n"
+        f"error: cannot use the database {where} ({describe(exc)}).\n"
+        "Check that it exists (run `yihao init`), that this user may read and write the file "
+        "and its directory, and that the disk has space; for PostgreSQL, that the server runs "
+        "and the role and password in --db are right."
+    )
 
 
 if __name__ == "__main__":

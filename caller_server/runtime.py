@@ -13,7 +13,7 @@ from sqlalchemy import Engine, insert, select
 
 from caller_server.domain.hall import Hall, load_hall
 from caller_server.services.context import ServiceContext
-from caller_server.settings import Settings, load_secret
+from caller_server.settings import Settings, load_secret, restrict
 from caller_server.store import migrate
 from caller_server.store import tables as t
 from caller_server.store.engine import make_engine
@@ -101,13 +101,14 @@ def initialise(settings: Settings) -> Hall:
         sync_hall(engine, hall)
     finally:
         engine.dispose()
+    restrict(settings.home, settings.sqlite_file)
     return hall
 
 
 def open_runtime(settings: Settings) -> Runtime:
     """Start-up for ``yihao serve``: the schema must be current and the secret present."""
     hall = load_hall(settings.hall_file)
-    secret = load_secret(settings.home)
+    secret = load_secret(settings.home, settings.secret_file)
     engine = make_engine(settings.database_url)
     migrate.check(engine)
     log.info("hall %s on %s", hall.id, engine.url.render_as_string(hide_password=True))

@@ -22,11 +22,32 @@ class SetupError(Exception):
 
 
 def data_dir() -> Path:
-    """``YIHAO_HOME`` when set, else the platform's user data directory."""
+    """``YIHAO_HOME`` when set, else the platform's user data directory (made 0700)."""
     home = os.environ.get("YIHAO_HOME")
     path = Path(home) if home else Path(platformdirs.user_data_dir("yihao", "yihao"))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def secret_location(home: Path, file: Path | None = None) -> Path:
+    """The hall secret: ``file``, else ``YIHAO_SECRET_FILE``, else ``home/hall.secret``.
+
+    Kept apart from the data directory, a stolen copy of the database and its backups does
+    not carry the key that decrypts the day keys.
+    """
+    if file is not None:
+        return file
+    env = os.environ.get("YIHAO_SECRET_FILE")
+    return Path(env) if env else home / SECRET_FILE
+
+
+def restrict(home: Path, database: Path | None) -> None:
+    """Data directory 0700; the SQLite file and its WAL and shared-memory files 0600."""
+    home.chmod(0o700)
+    if database is not None:
+        for path in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
+            if path.exists():
+                path.chmod(0o600)
 
 
 @dataclass
@@ -45,6 +66,8 @@ class Settings:
     """Base URL printed on tickets (QR code); None means ``http://host:port``."""
     mdns_interfaces: list[str] | None = None
     """Addresses to browse for devices and advertise on (``["all"]``); None: mDNS off."""
+    secret_file: Path | None = None
+    """The hall secret; None means ``YIHAO_SECRET_FILE``, else ``home/hall.secret``."""
 
     @property
     def database_url(self) -> str:
@@ -58,13 +81,23 @@ class Settings:
         return local if local.exists() else SAMPLE_HALL
 
     @property
+    def secret_path(self) -> Path:
+        return secret_location(self.home, self.secret_file)
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database file, None on PostgreSQL."""
+        url = self.database_url
+        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+    @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
 
 
-def create_secret(home: Path) -> bool:
+def create_secret(home: Path, file: Path | None = None) -> bool:
     """Create the hall secret (32 random bytes, mode 0600) unless it exists; True if created."""
-    path = home / SECRET_FILE
+    path = secret_location(home, file)
     if path.exists():
         return False
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
@@ -73,8 +106,8 @@ def create_secret(home: Path) -> bool:
     return True
 
 
-def load_secret(home: Path) -> bytes:
-    path = home / SECRET_FILE
+def load_secret(home: Path, file: Path | None = None) -> bytes:
+    path = secret_location(home, file)
     try:
         secret = path.read_bytes()
     except FileNotFoundError as exc:

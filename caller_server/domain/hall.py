@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
@@ -125,6 +125,29 @@ def _get(table: Mapping[str, Any], key: str, kind: type[_T], path: str, default:
     return value
 
 
+def _only(table: Mapping[str, Any], path: str, known: Iterable[str]) -> None:
+    """Refuse keys the hall does not know: a misspelt key must not fall back to a default."""
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise HallConfigError(
+            f"{path}{unknown[0]}", f"is not a known key; known: {', '.join(known)}"
+        )
+
+
+_NAME_KEYS = ("name", "name_tw", "name_en")
+_CATEGORY_KEYS = (
+    "code",
+    *_NAME_KEYS,
+    "hours",
+    "days",
+    "daily_cap",
+    "id_required",
+    "service_minutes",
+)
+_COUNTER_KEYS = ("number", "name", "categories")
+_HALL_KEYS = ("id", *_NAME_KEYS, "timezone")
+
+
 def _names(table: Mapping[str, Any], path: str) -> Names:
     zh = _get(table, "name", str, path)
     return Names(zh, _get(table, "name_tw", str, path, zh), _get(table, "name_en", str, path, zh))
@@ -148,6 +171,7 @@ def _hours(spec: list[Any], path: str) -> tuple[tuple[time, time], ...]:
 
 
 def _category(table: Mapping[str, Any], path: str) -> Category:
+    _only(table, path, _CATEGORY_KEYS)
     code = _get(table, "code", str, path)
     if not re.fullmatch(r"[A-Z]", code):
         raise HallConfigError(f"{path}code", f"must be one capital letter, not {code!r}")
@@ -172,6 +196,7 @@ def _category(table: Mapping[str, Any], path: str) -> Category:
 
 
 def _counter(table: Mapping[str, Any], path: str, known: Mapping[str, Category]) -> Counter:
+    _only(table, path, _COUNTER_KEYS)
     number = _get(table, "number", int, path)
     if not 1 <= number <= 999:
         raise HallConfigError(f"{path}number", "must be between 1 and 999")
@@ -181,6 +206,7 @@ def _counter(table: Mapping[str, Any], path: str, known: Mapping[str, Category])
         if isinstance(item, str):
             code, weight = item, None
         elif isinstance(item, dict):
+            _only(item, f"{key}.", ("code", "weight"))
             code = _get(item, "code", str, f"{key}.")
             weight = _get(item, "weight", int, f"{key}.")
             if weight < 1:
@@ -214,7 +240,9 @@ def _rules(table: Mapping[str, Any]) -> Rules:
 
 
 def parse_hall(data: Mapping[str, Any]) -> Hall:
+    _only(data, "", ("hall", "categories", "counters", "rules"))
     hall = _get(data, "hall", dict, "")
+    _only(hall, "hall.", _HALL_KEYS)
     tz_name = _get(hall, "timezone", str, "hall.", "Asia/Shanghai")
     try:
         tz = ZoneInfo(tz_name)
@@ -234,6 +262,12 @@ def parse_hall(data: Mapping[str, Any]) -> Hall:
         if ctr.number in counters:
             raise HallConfigError(f"counters[{i}].number", f"counter {ctr.number} is used twice")
         counters[ctr.number] = ctr
+    served = {entry.code for counter in counters.values() for entry in counter.categories}
+    for i, code in enumerate(categories):
+        if code not in served:
+            raise HallConfigError(
+                f"categories[{i}]", f"no counter serves {code!r}: its tickets would never be called"
+            )
     return Hall(
         id=_get(hall, "id", str, "hall."),
         names=_names(hall, "hall."),

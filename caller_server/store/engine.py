@@ -46,7 +46,8 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, DBAPIError):
         original = exc.orig
         code = getattr(original, "sqlstate", None) or getattr(original, "sqlite_errorname", None)
-        name = type(original).__name__ if original is not None else type(exc).__name__
+        kind = type(original) if original is not None else type(exc)
+        name = f"{kind.__module__}.{kind.__name__}"
         return f"{type(exc).__name__} ({name}{f', {code}' if code else ''})"
     return type(exc).__name__
 

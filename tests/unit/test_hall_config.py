@@ -83,6 +83,25 @@ def test_opening_hours_and_days() -> None:
         ),
         ({"rules": {"priority_age": -1}}, "rules.priority_age"),
         ({"rules": {"colour": 3}}, "rules.colour"),
+        ({"hall": {"id": "h", "name": "x", "timezon": "UTC"}}, "hall.timezon"),
+        ({"categories": [{"code": "A", "name": "x", "daly_cap": 9}]}, "categories[0].daly_cap"),
+        (
+            {"categories": [{"code": "A", "name": "x", "id_requried": False}]},
+            "categories[0].id_requried",
+        ),
+        ({"counters": [{"number": 1, "categories": ["A"], "nmae": "x"}]}, "counters[0].nmae"),
+        (
+            {"counters": [{"number": 1, "categories": [{"code": "A", "wieght": 2}]}]},
+            "counters[0].categories[0].wieght",
+        ),
+        ({"rule": {"priority_age": 60}}, "rule"),
+        (
+            {
+                "categories": [{"code": "A", "name": "甲"}, {"code": "B", "name": "乙"}],
+                "counters": [{"number": 1, "categories": ["A"]}],
+            },
+            "categories[1]",
+        ),
     ],
 )
 def test_errors_name_the_bad_key(change: dict[str, Any], key: str) -> None:
