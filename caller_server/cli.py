@@ -25,9 +25,12 @@ log = logging.getLogger(__name__)
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings(db_url=args.db, hall_path=args.config)
-    for name in ("host", "port", "public_url", "mdns_interfaces", "secret_file"):
+    for name in ("host", "port", "public_url", "mdns_interfaces", "secret_file", "header_timeout"):
         if getattr(args, name, None) is not None:
             setattr(settings, name, getattr(args, name))
+    for name in ("body_limit", "import_limit"):
+        if getattr(args, name, None) is not None:
+            setattr(settings, name, getattr(args, name) * 1024)
     return settings
 
 
@@ -60,6 +63,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"hall secret: {'created' if made else 'kept'} ({settings.secret_path})")
     sizes = f"{len(hall.categories)} categories, {len(hall.counters)} counters"
     print(f"hall: {hall.names.zh_cn} ({sizes})")
+    if hall.unserved:
+        codes = ", ".join(sorted(hall.unserved))
+        print(
+            f"警告：没有窗口办理 {codes}，这些业务不会出号\nwarning: no counter serves {codes}; "
+            "no tickets are issued for them until a counter does",
+            file=sys.stderr,
+        )
     print(f"database: ready ({settings.database_url.split('@')[-1]})")
     return 0
 
@@ -67,21 +77,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from caller_server.api.app import create_app
+    from caller_server.api.app import server_config
     from caller_server.runtime import open_runtime
 
     rt = open_runtime(_settings(args))
-    config = uvicorn.Config(
-        create_app(rt),
-        host=rt.settings.host,
-        port=rt.settings.port,
-        log_level="info",
-        access_log=False,
-        http="httptools",
-        ws="websockets",
-    )
     try:
-        uvicorn.Server(config).run()
+        uvicorn.Server(server_config(rt)).run()
     finally:
         rt.close()
     return 0
@@ -193,6 +194,15 @@ def _parser() -> argparse.ArgumentParser:
         dest="mdns_interfaces",
         type=lambda s: s.split(","),
         help="find devices and advertise by mDNS on these addresses, or 'all' (default: off)",
+    )
+    serve.add_argument(
+        "--body-limit-kib", dest="body_limit", type=int, help="largest JSON body (default 64)"
+    )
+    serve.add_argument(
+        "--import-limit-kib", dest="import_limit", type=int, help="largest CSV import (4096)"
+    )
+    serve.add_argument(
+        "--header-timeout", type=float, help="seconds to send request headers (default 10)"
     )
 
     token = sub.add_parser("token", help="bearer tokens").add_subparsers(dest="sub", required=True)

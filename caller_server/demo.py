@@ -15,7 +15,7 @@ from pathlib import Path
 
 import uvicorn
 
-from caller_server.api.app import create_app
+from caller_server.api.app import server_config
 from caller_server.client import ClientError, YihaoClient
 from caller_server.domain.identity import check_character
 from caller_server.protocol import IdentityIn, QueueSnapshot
@@ -75,10 +75,7 @@ class Demo:
         self.stop = threading.Event()
         self.tally = Tally()
         self.rng = random.Random(seed)
-        config = uvicorn.Config(
-            create_app(self.rt), host="127.0.0.1", port=settings.port, log_level="warning"
-        )
-        self.server = uvicorn.Server(config)
+        self.server = uvicorn.Server(server_config(self.rt, log_level="warning"))
         self.threads = [threading.Thread(target=self.server.run, name="demo-server")]
 
     def token(self, role: str, counter: int | None = None) -> str:

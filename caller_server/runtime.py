@@ -112,4 +112,8 @@ def open_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url)
     migrate.check(engine)
     log.info("hall %s on %s", hall.id, engine.url.render_as_string(hide_password=True))
+    if hall.unserved:
+        log.warning(
+            "no counter serves %s: no tickets are issued for them", ", ".join(sorted(hall.unserved))
+        )
     return Runtime(settings, hall, engine, secret)

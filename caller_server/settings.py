@@ -68,6 +68,12 @@ class Settings:
     """Addresses to browse for devices and advertise on (``["all"]``); None: mDNS off."""
     secret_file: Path | None = None
     """The hall secret; None means ``YIHAO_SECRET_FILE``, else ``home/hall.secret``."""
+    body_limit: int = 64 * 1024
+    """Largest request body in bytes (JSON); larger ones get 413."""
+    import_limit: int = 4 * 1024 * 1024
+    """Largest CSV import (appointments) in bytes."""
+    header_timeout: float = 10.0
+    """Seconds a client may take to send a request's headers before it is disconnected."""
 
     @property
     def database_url(self) -> str:

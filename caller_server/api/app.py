@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
+import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 
 from caller_server.api import errors, pages, routes, stream
 from caller_server.api.deps import TokenCache
 from caller_server.api.hub import EventHub
+from caller_server.api.limits import BodyLimit, header_timeout_protocol
 from caller_server.push.mdns import Mdns
 from caller_server.runtime import Runtime
 from caller_server.services import devices, queue
@@ -43,6 +45,11 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.hub = hub
     app.state.tokens = TokenCache()
     errors.install(app)
+    app.add_middleware(
+        BodyLimit,
+        default=rt.settings.body_limit,
+        larger={"/api/v1/appointments/import": rt.settings.import_limit},
+    )
     app.include_router(routes.router)
     app.include_router(stream.router)
     stream.document(app)
@@ -75,6 +82,19 @@ def create_app(rt: Runtime) -> FastAPI:
         return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
 
     return app
+
+
+def server_config(rt: Runtime, log_level: str = "info") -> uvicorn.Config:
+    """The uvicorn server for ``rt``: httptools with a header deadline, sans-I/O websockets."""
+    return uvicorn.Config(
+        create_app(rt),
+        host=rt.settings.host,
+        port=rt.settings.port,
+        log_level=log_level,
+        access_log=False,
+        http=header_timeout_protocol(rt.settings.header_timeout),
+        ws="websockets-sansio",
+    )
 
 
 def _start_mdns(rt: Runtime) -> Mdns | None:

@@ -48,6 +48,7 @@ _TITLES = {
     404: "Not Found",
     409: "Conflict",
     422: "Unprocessable Content",
+    413: "Content Too Large",
     423: "Locked",
     502: "Bad Gateway",
     500: "Internal Server Error",

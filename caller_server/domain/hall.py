@@ -111,6 +111,12 @@ class Hall:
     counters: Mapping[int, Counter]
     rules: Rules = field(default_factory=Rules)
 
+    @property
+    def unserved(self) -> frozenset[str]:
+        """Categories no counter serves: their tickets would never be called, so none is issued."""
+        served = {entry.code for counter in self.counters.values() for entry in counter.categories}
+        return frozenset(self.categories) - served
+
 
 def _get(table: Mapping[str, Any], key: str, kind: type[_T], path: str, default: Any = ...) -> _T:
     if key not in table:
@@ -262,12 +268,6 @@ def parse_hall(data: Mapping[str, Any]) -> Hall:
         if ctr.number in counters:
             raise HallConfigError(f"counters[{i}].number", f"counter {ctr.number} is used twice")
         counters[ctr.number] = ctr
-    served = {entry.code for counter in counters.values() for entry in counter.categories}
-    for i, code in enumerate(categories):
-        if code not in served:
-            raise HallConfigError(
-                f"categories[{i}]", f"no counter serves {code!r}: its tickets would never be called"
-            )
     return Hall(
         id=_get(hall, "id", str, "hall."),
         names=_names(hall, "hall."),

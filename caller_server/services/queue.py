@@ -74,7 +74,7 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
                 name_tw=c.names.zh_tw,
                 name_en=c.names.en,
                 waiting=sum(1 for t in waiting if t.category == c.code),
-                open=c.is_open(local),
+                open=c.is_open(local) and c.code not in ctx.hall.unserved,
                 id_required=c.id_required,
             )
             for c in ctx.hall.categories.values()

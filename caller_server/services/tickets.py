@@ -110,7 +110,7 @@ def issue(
                 out = ctx.ticket_out(repo, ticket, now, "reactivated")
                 ctx.record(uow, ticket_event(EventKind.REACTIVATED, ticket, now, actor))
                 return out
-        if not category.is_open(ctx.local(now)):
+        if not category.is_open(ctx.local(now)) or code in ctx.hall.unserved:
             raise CategoryClosed(code)
         priority, appointment = _priority(ctx, repo, person, code, now) if person else (None, None)
         ticket = Ticket(

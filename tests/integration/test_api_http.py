@@ -317,6 +317,7 @@ def write_api_hall(path: Path) -> Path:
         ("Q", "法律援助", ""),
     ]
     counters = [(1, "A"), (2, "B"), (3, "C"), (4, "E"), (5, "F"), (6, "G"), (7, "D"), (8, "H")]
+    counters.append((9, "KLOMNPQ"))  # limits and hours only; nobody calls there
     parts = [
         "[hall]",
         'id = "api-test-hall"',
@@ -333,8 +334,9 @@ def write_api_hall(path: Path) -> Path:
     ]
     for code, name, extra in categories:
         parts += ["[[categories]]", f'code = "{code}"', f'name = "{name}"', extra, ""]
-    for number, code in counters:
-        parts += ["[[counters]]", f"number = {number}", f'categories = ["{code}"]', ""]
+    for number, codes in counters:
+        served = ", ".join(f'"{c}"' for c in codes)
+        parts += ["[[counters]]", f"number = {number}", f"categories = [{served}]", ""]
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
 
@@ -1112,7 +1114,7 @@ def test_metrics_is_prometheus_text(hall: RunningHall) -> None:
         assert waiting[f'category="{category["code"]}"'] == category["waiting"]
     assert waiting['category="D"'] >= 1
     assert metrics["yihao_event_seq"][""] == queue["seq"]
-    assert len(metrics["yihao_counter_open"]) == 8
+    assert len(metrics["yihao_counter_open"]) == 9
 
 
 def test_queue_snapshot_lists_waiting_tickets_without_identity(hall: RunningHall) -> None:
@@ -1124,7 +1126,7 @@ def test_queue_snapshot_lists_waiting_tickets_without_identity(hall: RunningHall
     assert queue["day"] == today().isoformat()
     assert queue["hall"] == "接口测试政务服务中心"
     assert ticket["number"] in [w["number"] for w in queue["waiting"]]
-    assert {c["number"] for c in queue["counters"]} == set(range(1, 9))
+    assert {c["number"] for c in queue["counters"]} == set(range(1, 10))
     assert_no_raw(response.text, identity["id_number"], identity["name"])
 
 

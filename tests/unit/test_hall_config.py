@@ -95,13 +95,6 @@ def test_opening_hours_and_days() -> None:
             "counters[0].categories[0].wieght",
         ),
         ({"rule": {"priority_age": 60}}, "rule"),
-        (
-            {
-                "categories": [{"code": "A", "name": "甲"}, {"code": "B", "name": "乙"}],
-                "counters": [{"number": 1, "categories": ["A"]}],
-            },
-            "categories[1]",
-        ),
     ],
 )
 def test_errors_name_the_bad_key(change: dict[str, Any], key: str) -> None:
@@ -125,3 +118,13 @@ def test_broken_toml_file(tmp_path: Any) -> None:
     path.write_text("[hall\nid=", encoding="utf-8")
     with pytest.raises(HallConfigError, match="not valid TOML"):
         load_hall(path)
+
+
+def test_categories_no_counter_serves_are_known() -> None:
+    hall = parse_hall(
+        _hall(
+            categories=[{"code": "A", "name": "甲"}, {"code": "B", "name": "乙"}],
+            counters=[{"number": 1, "categories": ["A"]}],
+        )
+    )
+    assert hall.unserved == {"B"}

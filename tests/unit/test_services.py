@@ -268,3 +268,21 @@ def test_live_alerts_for_long_waits_and_idle_counters() -> None:
     assert [(a.kind, a.counter) for a in alerts] == [("long_wait", None), ("idle_counter", 2)]
     assert "2 号窗口已 31 分钟未叫号" in alerts[1].message_zh
     assert first.number == "A001"
+
+
+def test_a_category_no_counter_serves_issues_nothing_and_shows_closed(clock: FakeClock) -> None:
+    hall = parse_hall(
+        {
+            "hall": {"id": "h", "name": "厅"},
+            "categories": [
+                {"code": "A", "name": "甲", "id_required": False},
+                {"code": "B", "name": "乙", "id_required": False},
+            ],
+            "counters": [{"number": 1, "categories": ["A"]}],
+        }
+    )
+    ctx = fake_context(hall, clock)
+    assert tickets.issue(ctx, "A", None, "k", "t").number == "A001"
+    assert _code(tickets.issue, ctx, "B", None, "k", "t") == "category_closed"
+    shown = {c.code: c.open for c in queue.snapshot(ctx).categories}
+    assert shown == {"A": True, "B": False}
