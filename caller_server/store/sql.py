@@ -444,7 +444,13 @@ class SqlUnitOfWork(UnitOfWork):
     """
 
     def __init__(self, engine: Engine, tz: ZoneInfo, *, write: bool) -> None:
-        self._conn = engine.connect().execution_options(**{WRITE: write})
+        options: dict[str, object] = {WRITE: write}
+        if not write and not is_sqlite(engine):
+            # A reader's statements share one snapshot (a queue snapshot's seq and tickets
+            # must agree); SQLite's read transaction in WAL mode is one snapshot already.
+            options["isolation_level"] = "REPEATABLE READ"
+            options["postgresql_readonly"] = True
+        self._conn = engine.connect().execution_options(**options)
         self._tx = self._conn.begin()
         if write and not is_sqlite(engine):
             self._conn.execute(select(t.hall_lock.c.id).with_for_update())
