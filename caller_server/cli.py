@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from caller_server.domain.errors import DomainError
-from caller_server.settings import HALL_FILE, Settings, SetupError, create_secret
+from caller_server.settings import (
+    HALL_FILE,
+    WILDCARDS,
+    Settings,
+    SetupError,
+    create_secret,
+    lan_url,
+)
 from caller_server.store.repository import StoreError
 
 if TYPE_CHECKING:
@@ -25,7 +32,15 @@ log = logging.getLogger(__name__)
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings(db_url=args.db, hall_path=args.config)
-    for name in ("host", "port", "public_url", "mdns_interfaces", "secret_file", "header_timeout"):
+    for name in (
+        "host",
+        "port",
+        "public_url",
+        "mdns_interfaces",
+        "secret_file",
+        "header_timeout",
+        "ws_per_address",
+    ):
         if getattr(args, name, None) is not None:
             setattr(settings, name, getattr(args, name))
     for name in ("body_limit", "import_limit"):
@@ -80,7 +95,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from caller_server.api.app import server_config
     from caller_server.runtime import open_runtime
 
-    rt = open_runtime(_settings(args))
+    settings = _settings(args)
+    if settings.public_url is None and settings.host in WILDCARDS:
+        settings.public_url = lan_url(settings.port)
+        print(f"public URL (printed on tickets): {settings.public_url}", file=sys.stderr)
+    rt = open_runtime(settings)
     try:
         uvicorn.Server(server_config(rt)).run()
     finally:
@@ -203,6 +222,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--header-timeout", type=float, help="seconds to send request headers (default 10)"
+    )
+    serve.add_argument(
+        "--ws-per-address",
+        type=int,
+        help="event-stream subscriptions one client address may hold (default 32)",
     )
 
     token = sub.add_parser("token", help="bearer tokens").add_subparsers(dest="sub", required=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+import socket
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,10 @@ from caller_server.domain.hall import SAMPLE_HALL
 SECRET_FILE = "hall.secret"
 DB_FILE = "yihao.db"
 HALL_FILE = "hall.toml"
+
+
+WILDCARDS = ("0.0.0.0", "::", "")
+"""Listen addresses that mean "every interface": no use in a URL printed on a ticket."""
 
 
 class SetupError(Exception):
@@ -74,6 +80,8 @@ class Settings:
     """Largest CSV import (appointments) in bytes."""
     header_timeout: float = 10.0
     """Seconds a client may take to send a request's headers before it is disconnected."""
+    ws_per_address: int = 32
+    """Event-stream subscriptions one client address may hold at once."""
 
     @property
     def database_url(self) -> str:
@@ -99,6 +107,26 @@ class Settings:
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def lan_url(port: int) -> str:
+    """``http://<this host's LAN address>:port``, for a server listening on every interface.
+
+    Asks the kernel which source address it would use towards a private network (a UDP
+    ``connect`` sends nothing). Without a LAN address there is nothing to print on a ticket.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 9))
+            address = str(probe.getsockname()[0])
+        except OSError:
+            address = ""
+    if not address or ipaddress.ip_address(address).is_loopback or address == "0.0.0.0":
+        raise SetupError(
+            "cannot tell this machine's LAN address for the QR codes on tickets: "
+            "pass --public-url http://<address>:<port>"
+        )
+    return f"http://{address}:{port}"
 
 
 def create_secret(home: Path, file: Path | None = None) -> bool:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials
 
 from caller_server.api import errors, pages, routes, stream
-from caller_server.api.deps import TokenCache
+from caller_server.api.deps import TokenCache, bearer_token, credential, require
 from caller_server.api.hub import EventHub
 from caller_server.api.limits import BodyLimit, header_timeout_protocol
 from caller_server.push.mdns import Mdns
@@ -61,7 +63,13 @@ def create_app(rt: Runtime) -> FastAPI:
         return {"status": "ok", "hall": rt.hall.id, "seq": snap.seq}
 
     @app.get("/metrics", response_class=PlainTextResponse)
-    async def metrics() -> PlainTextResponse:
+    async def metrics(
+        request: Request, bearer: HTTPAuthorizationCredentials | None = Depends(bearer_token)
+    ) -> PlainTextResponse:
+        """Prometheus text: for a scraper on this host, or anyone with a manager token."""
+        client = request.client.host if request.client else ""
+        if not ipaddress.ip_address(client or "0.0.0.0").is_loopback:
+            await require("manager")(await credential(request, bearer))
         snap = await rt.read(queue.snapshot, rt.ctx)
         lines = [
             "# HELP yihao_event_seq Newest audit event sequence number.",

@@ -13,7 +13,7 @@ from caller_server.runtime import Runtime
 from caller_server.services import auth
 from caller_server.store.repository import Credential
 
-_bearer = HTTPBearer(auto_error=False)
+bearer_token = HTTPBearer(auto_error=False)
 _CACHE_SECONDS = 30.0
 
 
@@ -47,7 +47,7 @@ class TokenCache:
 
 async def credential(
     request: Request,
-    bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    bearer: HTTPAuthorizationCredentials | None = Depends(bearer_token),
 ) -> Credential:
     if bearer is None:
         raise auth.AuthError()

@@ -23,9 +23,11 @@ BACKLOG_LIMIT = 1000
 
 
 class Subscriber:
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, address: str) -> None:
         self.queue: asyncio.Queue[EventOut] = asyncio.Queue(size)
         self.overflowed = False
+        self.address = address
+        """The client's IP address ("" for in-process subscribers)."""
 
 
 class EventHub:
@@ -54,10 +56,13 @@ class EventHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def subscribe(self, size: int = BACKLOG_LIMIT) -> Subscriber:
-        sub = Subscriber(size)
+    def subscribe(self, size: int = BACKLOG_LIMIT, address: str = "") -> Subscriber:
+        sub = Subscriber(size, address)
         self._subscribers.add(sub)
         return sub
+
+    def subscribers_from(self, address: str) -> int:
+        return sum(1 for sub in self._subscribers if sub.address == address)
 
     def unsubscribe(self, sub: Subscriber) -> None:
         self._subscribers.discard(sub)

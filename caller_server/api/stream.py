@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 
@@ -23,13 +24,34 @@ async def _send(ws: WebSocket, message: StreamMessage) -> None:
     await ws.send_text(message.model_dump_json(exclude_none=True))
 
 
+def _refusal(ws: WebSocket, hub: EventHub, per_address: int) -> str | None:
+    """Why this connection is refused, or None.
+
+    The stream needs no login (the wall and the status page follow it), so it is guarded by
+    where it comes from: a browser page of another site may not open it (``Origin`` must be
+    this server), and one address may hold only so many subscriptions.
+    """
+    origin = ws.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != ws.headers.get("host"):
+        return f"origin {origin} is not this server"
+    address = ws.client.host if ws.client else ""
+    if hub.subscribers_from(address) >= per_address:
+        return f"{address} already holds {per_address} subscriptions"
+    return None
+
+
 @router.websocket("/api/v1/events")
 async def events(ws: WebSocket, since: int | None = None) -> None:
     """Sends missed events after ``since`` (or a snapshot if too old / absent), then live ones."""
     rt: Runtime = ws.app.state.runtime
     hub: EventHub = ws.app.state.hub
+    refused = _refusal(ws, hub, rt.settings.ws_per_address)
+    if refused is not None:
+        log.warning("refused an events subscription: %s", refused)
+        await ws.close(code=1008, reason=refused)
+        return
     await ws.accept()
-    sub = hub.subscribe()
+    sub = hub.subscribe(address=ws.client.host if ws.client else "")
     # Reading the socket is how a departed client (or a server shutdown) is noticed.
     listener = asyncio.create_task(_until_closed(ws))
     try:
