@@ -10,13 +10,14 @@ from functools import partial
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from caller_server.domain.hall import Hall, load_hall
 from caller_server.services.context import ServiceContext
 from caller_server.settings import Settings, load_secret, restrict
 from caller_server.store import migrate
 from caller_server.store import tables as t
-from caller_server.store.engine import make_engine
+from caller_server.store.engine import is_disk_full, make_engine
 from caller_server.store.repository import UnitOfWork
 from caller_server.store.sql import SqlUnitOfWork
 from caller_server.writer import BatchWriter
@@ -47,6 +48,8 @@ class Runtime:
         )
         self.listeners: list[Callable[[], None]] = []
         """Called (on the writer thread) after each commit that appended events."""
+        self.write_failure: str | None = None
+        """Why the last write failed in the database (``disk_full`` …); None once one succeeds."""
         self._writer = BatchWriter(partial(self._unit_outside_batch, write=True))
         self._readers = ThreadPoolExecutor(8, thread_name_prefix="yihao-reader")
 
@@ -70,7 +73,12 @@ class Runtime:
     async def write(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run a writing use case on the writer thread; returns once it is durable."""
         future = self._writer.submit(partial(fn, *args, **kwargs))
-        result: R = await asyncio.wrap_future(future)
+        try:
+            result: R = await asyncio.wrap_future(future)
+        except DBAPIError as exc:
+            self.write_failure = "disk_full" if is_disk_full(exc) else "database_error"
+            raise
+        self.write_failure = None
         return result
 
     async def read(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

@@ -10,7 +10,7 @@ from functools import partial
 
 import uvicorn
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from caller_server.api import errors, pages, routes, stream
@@ -57,10 +57,15 @@ def create_app(rt: Runtime) -> FastAPI:
     stream.document(app)
     app.include_router(pages.router)
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, object]:
+    @app.get("/healthz", responses={503: {"description": "writes are failing"}})
+    async def healthz() -> JSONResponse:
+        """200 when the database answers and the last write succeeded, else 503 with why."""
         snap = await rt.read(queue.snapshot, rt.ctx)
-        return {"status": "ok", "hall": rt.hall.id, "seq": snap.seq}
+        failing = rt.write_failure
+        body = {"status": "failing" if failing else "ok", "hall": rt.hall.id, "seq": snap.seq}
+        if failing:
+            body["writes"] = failing
+        return JSONResponse(body, 503 if failing else 200)
 
     @app.get("/metrics", response_class=PlainTextResponse)
     async def metrics(

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 
 from caller_server.domain.errors import DomainError
 from caller_server.protocol import Problem, TicketOut
-from caller_server.store.engine import describe
+from caller_server.store.engine import describe, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,13 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
 
 def _database(_request: Request, exc: Exception) -> JSONResponse:
     log.error("database unavailable: %s", describe(exc))
+    if is_disk_full(exc):
+        return problem(
+            503,
+            "disk_full",
+            "服务器磁盘空间不足，暂时无法取号和叫号，请联系管理员清理磁盘",
+            "the server's disk is full; no ticket can be issued or called until space is freed",
+        )
     return problem(
         503,
         "database_unavailable",

@@ -71,3 +71,15 @@ def _sqlite_begin(conn: Connection) -> None:
     # between two processes that both read first.
     mode = "IMMEDIATE" if conn.get_execution_options().get(WRITE) else "DEFERRED"
     conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+DISK_FULL_SQLSTATE = "53100"
+"""PostgreSQL ``disk_full``."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether a database error says the disk is full, from its class and code (never its text)."""
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    if getattr(original, "sqlstate", None) == DISK_FULL_SQLSTATE:
+        return True
+    return getattr(original, "sqlite_errorname", None) == "SQLITE_FULL"
