@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 CardTypeName = Literal["mainland", "J", "I", "Y"]
 
@@ -29,7 +30,17 @@ def _clock_time(value: str) -> str:
     return value
 
 
+def _iso_day(value: object) -> object:
+    """Only ``YYYY-MM-DD``: pydantic would read ``0`` as 1970-01-01."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD, e.g. 2026-11-27")
+    if not isinstance(value, (str, date)):
+        raise ValueError("a day is written YYYY-MM-DD, e.g. 2026-11-27")
+    return value
+
+
 Printable = Annotated[str, AfterValidator(_printable)]
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 ClockTime = Annotated[str, Field(pattern=r"^\d\d:\d\d$"), AfterValidator(_clock_time)]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -43,6 +44,8 @@ STATUS = {
 }
 
 _TITLES = {
+    400: "Bad Request",
+    405: "Method Not Allowed",
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
@@ -63,8 +66,16 @@ class Forbidden(DomainError):
         super().__init__(message_zh, message_en)
 
 
-def problem(status: int, code: str, zh: str, en: str, **extra: Any) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Bearer realm="yihao"'} if status == 401 else None
+def problem(
+    status: int,
+    code: str,
+    zh: str,
+    en: str,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="yihao"'}
     body = Problem(
         type=f"https://yihao.dev/problems/{code}",
         title=_TITLES.get(status, "Error"),
@@ -110,7 +121,16 @@ def _http(_request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404:
         return problem(404, "not_found", "没有这个地址", "no such resource")
     if exc.status_code == 405:
-        return problem(405, "method_not_allowed", "不支持该请求方法", "method not allowed")
+        return problem(
+            405, "method_not_allowed", "不支持该请求方法", "method not allowed", exc.headers
+        )
+    if exc.status_code == 400:  # the body could not be read as JSON (bad UTF-8, too deep …)
+        return problem(
+            400,
+            "bad_request",
+            "请求内容无法解析：须为 UTF-8 编码的 JSON",
+            "the request body could not be parsed: it must be JSON in UTF-8",
+        )
     return problem(exc.status_code, "http_error", str(exc.detail), str(exc.detail))
 
 

@@ -13,6 +13,7 @@ from caller_server.protocol import (
     BookingOut,
     CallOut,
     DeviceOut,
+    IsoDay,
     IssueRequest,
     LoginIn,
     PairIn,
@@ -115,7 +116,7 @@ def _day(rt: Runtime, day: Date | None) -> str:
 
 @router.get("/stats")
 async def stats(
-    day: Date | None = Query(None), _cred: Credential = Manager, rt: Runtime = Rt
+    day: IsoDay | None = Query(None), _cred: Credential = Manager, rt: Runtime = Rt
 ) -> dict[str, object]:
     the_day = _day(rt, day)
     return {"day": the_day, "rows": await rt.read(queue.stats_rows, rt.ctx, the_day)}
@@ -123,7 +124,7 @@ async def stats(
 
 @router.get("/stats.csv", response_class=PlainTextResponse)
 async def stats_csv(
-    day: Date | None = Query(None), _cred: Credential = Manager, rt: Runtime = Rt
+    day: IsoDay | None = Query(None), _cred: Credential = Manager, rt: Runtime = Rt
 ) -> PlainTextResponse:
     text = await rt.read(queue.stats_csv, rt.ctx, _day(rt, day))
     return PlainTextResponse(text, media_type="text/csv; charset=utf-8")

@@ -101,7 +101,12 @@ async def _catch_up(ws: WebSocket, rt: Runtime, since: int | None) -> int:
 
 
 def document(app: FastAPI) -> None:
-    """List the WebSocket in ``/openapi.json`` (FastAPI leaves WebSocket routes out)."""
+    """Describe the WebSocket in ``/openapi.json`` without pretending it is an HTTP GET.
+
+    OpenAPI 3.1 has no WebSocket operations: the message schema goes to the components and
+    the endpoint to an ``x-websockets`` extension, so a client generator or fuzzer does not
+    call a ``GET`` that cannot answer as documented.
+    """
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -112,30 +117,12 @@ def document(app: FastAPI) -> None:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(message.pop("$defs", {}))
         components["StreamMessage"] = message
-        schema["paths"]["/api/v1/events"] = {
-            "get": {
+        schema["x-websockets"] = {
+            "/api/v1/events": {
                 "summary": "Queue events (WebSocket)",
-                "description": (events.__doc__ or "")
-                + " Each message is a JSON StreamMessage; connect with a WebSocket upgrade.",
-                "operationId": "events_websocket",
-                "parameters": [
-                    {
-                        "name": "since",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "integer"},
-                    }
-                ],
-                "responses": {
-                    "101": {
-                        "description": "Switching Protocols; then StreamMessage frames",
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/StreamMessage"}
-                            }
-                        },
-                    }
-                },
+                "description": events.__doc__,
+                "query": {"since": {"type": "integer", "minimum": 0}},
+                "message": {"$ref": "#/components/schemas/StreamMessage"},
             }
         }
         return schema

@@ -1242,7 +1242,34 @@ def test_openapi_lists_every_http_endpoint(hall: RunningHall) -> None:
 
 def test_openapi_documents_the_events_websocket(hall: RunningHall) -> None:
     spec = hall.http.get(f"{hall.url}/openapi.json").json()
-    assert "/api/v1/events" in spec["paths"], sorted(spec["paths"])
+    assert "/api/v1/events" not in spec["paths"]  # not an HTTP operation
+    socket = spec["x-websockets"]["/api/v1/events"]
+    assert socket["message"] == {"$ref": "#/components/schemas/StreamMessage"}
+    assert {"snapshot", "event"} <= set(
+        spec["components"]["schemas"]["StreamMessage"]["properties"]["type"]["enum"]
+    )
+
+
+def test_http_errors_are_problems_with_titles(hall: RunningHall) -> None:
+    wrong = hall.http.delete(f"{hall.url}/api/v1/queue")
+    problem = assert_problem(wrong, 405, "method_not_allowed")
+    assert wrong.headers["allow"] == "GET" and problem["title"] == "Method Not Allowed"
+    for body in (b'{"category": "\xff\xfe"}', b"[" * 5000 + b"]" * 5000):
+        bad = hall.http.post(
+            f"{hall.url}/api/v1/tickets",
+            content=body,
+            headers={**hall.auth("kiosk"), "Content-Type": "application/json"},
+        )
+        if bad.status_code == 400:
+            problem = assert_problem(bad, 400, "bad_request")
+            assert problem["title"] == "Bad Request" and "UTF-8" in problem["detail"]
+        else:
+            assert_problem(bad, 422, "malformed_request")
+    for day in ("0", "20261127", "2026-02-30", "-1"):
+        refused = hall.http.get(
+            f"{hall.url}/api/v1/stats", params={"day": day}, headers=hall.auth("manager")
+        )
+        assert_problem(refused, 422, "malformed_request")
 
 
 def test_conflict_details_are_plain_chinese(hall: RunningHall) -> None:
