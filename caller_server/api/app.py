@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
-from caller_server.api import errors, pages, routes, stream
+from caller_server.api import errors, openapi, pages, routes, stream
 from caller_server.api.deps import TokenCache, bearer_token, credential, require
 from caller_server.api.hub import EventHub
 from caller_server.api.limits import BodyLimit, header_timeout_protocol
@@ -55,6 +55,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(stream.router)
     stream.document(app)
+    openapi.install(app)
     app.include_router(pages.router)
 
     @app.get("/healthz", responses={503: {"description": "writes are failing"}})
