@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from drivers.idcard.errors import CardDataError
-from drivers.idcard.idnumber import parse_id_number
+from drivers.idcard.idrules import parse_gb11643
 from drivers.idcard.masking import Sensitive, sensitive_id_number, sensitive_name, sensitive_text
 from drivers.idcard.nations import nation_name
 
@@ -163,7 +163,7 @@ def card_from_fields(
         raise CardDataError(message_en="the card carries no ID number")
     if card_type in _CHECKED_NUMBERS:
         try:
-            parse_id_number(id_number)
+            parse_gb11643(id_number)
         except ValueError as exc:
             raise CardDataError(message_en=f"the ID number is not valid: {exc}") from None
     valid_to_text = fields.get("valid_to", "").strip()

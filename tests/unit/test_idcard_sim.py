@@ -21,7 +21,7 @@ from drivers.idcard.errors import (
     UnreadableCardError,
 )
 from drivers.idcard.frames import Command, FrameDecoder, Response, build_request
-from drivers.idcard.idnumber import is_valid_id_number
+from drivers.idcard.idrules import is_valid_id_number
 from drivers.idcard.profile import (
     Profile,
     Transmit,
