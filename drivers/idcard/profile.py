@@ -25,25 +25,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
+from drivers.idcard.apdu import SW_OK, Transmit, checked, exchange
 from drivers.idcard.card import CardType, IdentityCard, Source, card_from_fields
 from drivers.idcard.cardtext import parse_text_block
-from drivers.idcard.errors import (
-    CardDataError,
-    CardRemovedError,
-    ProfileError,
-    ReadFailedError,
-    UnreadableCardError,
-)
-
-Transmit = Callable[[bytes], bytes]
-"""Sends a C-APDU, returns the R-APDU (data + SW1 SW2)."""
-
-SW_OK = 0x9000
-_DECODERS: dict[str, Callable[[bytes], str]] = {
-    "ascii": lambda raw: raw.decode("ascii"),
-    "gb18030": lambda raw: raw.decode("gb18030"),
-    "bcd": lambda raw: raw.hex(),
-}
+from drivers.idcard.errors import ProfileError, ReadFailedError, UnreadableCardError
+from drivers.idcard.records import DECODERS, RecordField, RecordFile, read_files
 
 
 @dataclass(frozen=True)
@@ -52,19 +38,6 @@ class Segment:
     offset: int
     length: int
     part: Literal["text", "photo"]
-
-
-@dataclass(frozen=True)
-class RecordField:
-    item: int
-    field: str
-    encoding: str
-
-
-@dataclass(frozen=True)
-class RecordFile:
-    select: bytes
-    records: tuple[RecordField, ...]
 
 
 @dataclass(frozen=True)
@@ -78,7 +51,6 @@ class Profile:
     card_type: CardType | None = None
     segments: tuple[Segment, ...] = ()
     application: bytes = b""
-    read_record: str = ""
     files: tuple[RecordFile, ...] = ()
     serial_apdu: bytes = b""
 
@@ -88,6 +60,20 @@ class Profile:
 
 def _hex(text: str) -> bytes:
     return bytes.fromhex(text)
+
+
+def _optional_int(value: object) -> int | None:
+    return None if value is None else int(str(value), 0)
+
+
+def _record_field(data: dict[str, Any]) -> RecordField:
+    return RecordField(
+        tag=int(str(data["tag"]), 16),
+        field=str(data["field"]),
+        encoding=str(data["encoding"]),
+        number=_optional_int(data.get("record")),
+        length=_optional_int(data.get("length")),
+    )
 
 
 def profile_from_dict(data: dict[str, Any]) -> Profile:
@@ -107,14 +93,10 @@ def profile_from_dict(data: dict[str, Any]) -> Profile:
                 for s in data.get("segments", ())
             ),
             application=_hex(data.get("application", "")),
-            read_record=str(data.get("read_record", "")),
             files=tuple(
                 RecordFile(
                     _hex(f["select"]),
-                    tuple(
-                        RecordField(int(r["item"]), str(r["field"]), str(r["encoding"]))
-                        for r in f["records"]
-                    ),
+                    tuple(_record_field(r) for r in f["records"]),
                 )
                 for f in data.get("files", ())
             ),
@@ -124,13 +106,11 @@ def profile_from_dict(data: dict[str, Any]) -> Profile:
             "text_block": bool(profile.segments)
             and {s.part for s in profile.segments} <= {"text", "photo"},
             "records": bool(profile.application and profile.files and profile.card_type)
-            and all(r.encoding in _DECODERS for f in profile.files for r in f.records),
+            and all(r.encoding in DECODERS for f in profile.files for r in f.records),
             "unreadable": True,
         }
         if not complete[kind]:
             raise ValueError(f"incomplete {kind} profile")
-        if kind == "records":
-            profile.read_record.format(item=0)
     except (KeyError, ValueError, TypeError, IndexError, re.error) as exc:
         name = data.get("name", "?") if isinstance(data, dict) else "?"
         raise ProfileError(f"读卡器配置 {name} 无效", f"reader profile {name!r}: {exc}") from exc
@@ -152,33 +132,10 @@ def load_profiles(extra: Iterable[Path] = ()) -> list[Profile]:
     return sorted(profiles, key=lambda p: (p.priority, p.name))
 
 
-def exchange(transmit: Transmit, apdu: bytes) -> tuple[bytes, int]:
-    """Send one APDU with T=0 fix-ups: ``6C xx`` resends with Le = xx, ``61 xx`` fetches more."""
-    answer = transmit(apdu)
-    if len(answer) >= 2 and answer[-2] == 0x6C and len(apdu) == 5:
-        answer = transmit(apdu[:4] + answer[-1:])
-    data = b""
-    for _ in range(64):
-        if len(answer) < 2:
-            raise CardRemovedError()
-        data += answer[:-2]
-        if answer[-2] != 0x61:
-            return data, int.from_bytes(answer[-2:], "big")
-        answer = transmit(b"\x00\xc0\x00\x00" + answer[-1:])
-    raise ReadFailedError(message_en="the card keeps announcing more data (61 xx)")
-
-
-def _checked(transmit: Transmit, apdu: bytes) -> bytes:
-    data, sw = exchange(transmit, apdu)
-    if sw != SW_OK:
-        raise ReadFailedError(message_en=f"the card answered {sw:04X} to {apdu[:4].hex(' ')}")
-    return data
-
-
 def _text_block(profile: Profile, transmit: Transmit) -> IdentityCard:
     parts = {"text": b"", "photo": b""}
     for segment in profile.segments:
-        data = _checked(transmit, segment.apdu)[segment.offset : segment.offset + segment.length]
+        data = checked(transmit, segment.apdu)[segment.offset : segment.offset + segment.length]
         if len(data) != segment.length:
             raise ReadFailedError(message_en=f"short answer to {segment.apdu.hex(' ')}")
         parts[segment.part] += data
@@ -188,17 +145,7 @@ def _text_block(profile: Profile, transmit: Transmit) -> IdentityCard:
 def _records(profile: Profile, transmit: Transmit) -> IdentityCard | None:
     if exchange(transmit, profile.application)[1] != SW_OK:
         return None
-    fields: dict[str, str] = {}
-    for file in profile.files:
-        _checked(transmit, file.select)
-        for record in file.records:
-            data = _checked(transmit, _hex(profile.read_record.format(item=record.item)))
-            if len(data) < 2 or data[0] != record.item or data[1] != len(data) - 2:
-                raise CardDataError(message_en=f"record {record.item:02X} is not tag-length-value")
-            try:
-                fields[record.field] = _DECODERS[record.encoding](data[2:]).strip(" \x00")
-            except UnicodeDecodeError:
-                raise CardDataError(message_en=f"record {record.item:02X} is not text") from None
+    fields = read_files(transmit, profile.files)
     assert profile.card_type is not None
     return card_from_fields(fields, profile.card_type, profile.source)
 
