@@ -3,8 +3,9 @@
 A profile is a JSON file (see ``profiles/``) with an ATR pattern and the APDUs
 to send. Three kinds exist:
 
-* ``text_block`` — the reader's SAM hands out the GA/T 467 text block and the
-  photo through pseudo-APDUs; ``segments`` say which bytes of which answer
+* ``text_block`` — the reader's SAM pages out the GA/T 467 read answer (header,
+  text block, photo) through a pseudo-APDU ``page_apdu`` (see
+  :mod:`drivers.idcard.pages`); ``page_size`` is the size of pages 1 on;
   are text or photo;
 * ``records`` — an application with record files read as tag-length-value
   (the social security card);
@@ -18,6 +19,7 @@ profile whose application is missing on the card lets the next one try.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,19 +27,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
-from drivers.idcard.apdu import SW_OK, Transmit, checked, exchange
+from drivers.idcard.apdu import SW_OK, Transmit, exchange
 from drivers.idcard.card import CardType, IdentityCard, Source, card_from_fields
 from drivers.idcard.cardtext import parse_text_block
-from drivers.idcard.errors import ProfileError, ReadFailedError, UnreadableCardError
+from drivers.idcard.errors import ProfileError, UnreadableCardError
+from drivers.idcard.pages import read_pages
 from drivers.idcard.records import DECODERS, RecordField, RecordFile, read_files
 
-
-@dataclass(frozen=True)
-class Segment:
-    apdu: bytes
-    offset: int
-    length: int
-    part: Literal["text", "photo"]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,8 @@ class Profile:
     atr: re.Pattern[str]
     source: Source
     card_type: CardType | None = None
-    segments: tuple[Segment, ...] = ()
+    page_apdu: str = ""
+    page_size: int = 256
     application: bytes = b""
     files: tuple[RecordFile, ...] = ()
     serial_apdu: bytes = b""
@@ -88,10 +86,8 @@ def profile_from_dict(data: dict[str, Any]) -> Profile:
             atr=re.compile(data["atr"]),
             source=Source(data.get("source", "card")),
             card_type=CardType(data["card_type"]) if "card_type" in data else None,
-            segments=tuple(
-                Segment(_hex(s["apdu"]), int(s["offset"]), int(s["length"]), s["part"])
-                for s in data.get("segments", ())
-            ),
+            page_apdu=str(data.get("page_apdu", "")),
+            page_size=int(data.get("page_size", 256)),
             application=_hex(data.get("application", "")),
             files=tuple(
                 RecordFile(
@@ -103,12 +99,13 @@ def profile_from_dict(data: dict[str, Any]) -> Profile:
             serial_apdu=_hex(data.get("serial_apdu", "")),
         )
         complete = {
-            "text_block": bool(profile.segments)
-            and {s.part for s in profile.segments} <= {"text", "photo"},
+            "text_block": bool(profile.page_apdu) and profile.page_size > 0,
             "records": bool(profile.application and profile.files and profile.card_type)
             and all(r.encoding in DECODERS for f in profile.files for r in f.records),
             "unreadable": True,
         }
+        if kind == "text_block":
+            bytes.fromhex(profile.page_apdu.format(page=0))
         if not complete[kind]:
             raise ValueError(f"incomplete {kind} profile")
     except (KeyError, ValueError, TypeError, IndexError, re.error) as exc:
@@ -133,13 +130,9 @@ def load_profiles(extra: Iterable[Path] = ()) -> list[Profile]:
 
 
 def _text_block(profile: Profile, transmit: Transmit) -> IdentityCard:
-    parts = {"text": b"", "photo": b""}
-    for segment in profile.segments:
-        data = checked(transmit, segment.apdu)[segment.offset : segment.offset + segment.length]
-        if len(data) != segment.length:
-            raise ReadFailedError(message_en=f"short answer to {segment.apdu.hex(' ')}")
-        parts[segment.part] += data
-    return parse_text_block(parts["text"], parts["photo"], profile.source)
+    answer = read_pages(transmit, profile.page_apdu, profile.page_size)
+    logger.debug("FF B0 reader: page 0 has %d bytes", answer.first_page)
+    return parse_text_block(answer.text, answer.photo, profile.source)
 
 
 def _records(profile: Profile, transmit: Transmit) -> IdentityCard | None:

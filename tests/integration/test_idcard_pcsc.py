@@ -77,16 +77,22 @@ def insert(vpcd: VpcdClient, reader: PcscReader, wait_until: Waiter) -> Callable
 Insert = Callable[..., None]
 
 
-def test_ffb0_reader_reads_cards_of_each_type(
+def test_ffb0_reader_reads_cards_of_each_type_in_both_page_layouts(
     reader: PcscReader,
     vpcd: VpcdClient,
     insert: Insert,
     wait_until: Waiter,
     citizens: dict[str, Citizen],
 ) -> None:
-    for label in ("mainland-long-term", "hmt-residence-J", "foreign-2017-I", "foreign-2023-Y"):
+    variants = [  # (citizen, length of page 0, status words sent)
+        ("mainland-long-term", 256, True),
+        ("hmt-residence-J", 260, True),
+        ("foreign-2017-I", 256, False),
+        ("foreign-2023-Y", 260, False),
+    ]
+    for label, first_page, status_words in variants:
         citizen = citizens[label]
-        insert(SamReaderCard(citizen))
+        insert(SamReaderCard(citizen, first_page=first_page, status_words=status_words))
         card = reader.read_once()
         assert card == citizen.expected_card(), label
         assert card is not None and card.photo == citizen.photo() and card.source is Source.CARD

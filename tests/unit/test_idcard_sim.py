@@ -175,16 +175,37 @@ def test_builtin_profiles_load_in_priority_order() -> None:
     assert names == ["ffb0-sam", "resident-id-no-sam", "ssse-social-security"]
 
 
-def test_ffb0_profile_against_the_sam_reader_card(people: dict[str, Citizen]) -> None:
-    citizen = people["foreign-2023-Y"]
-    card = SamReaderCard(citizen)
+@pytest.mark.parametrize("status_words", [True, False])
+@pytest.mark.parametrize("first_page", [256, 260])
+def test_ffb0_profile_reads_both_page_layouts_with_or_without_status_words(
+    first_page: int, status_words: bool, people: dict[str, Citizen]
+) -> None:
+    citizen = people["foreign-2023-Y"]  # its old-number link sits in text bytes 250-255
+    card = SamReaderCard(citizen, first_page=first_page, status_words=status_words)
     profile = profile_named("ffb0-sam")
     assert profile.matches(card.atr)
     sent, transmit = transmit_to(card)
     identity = run_profile(profile, transmit)
     assert identity == citizen.expected_card()
     assert identity is not None and identity.photo == citizen.photo()
+    assert identity.old_card_link == citizen.fields["old_card_link"]
     assert [a.hex() for a in sent] == [f"ffb00{p}0000" for p in range(6)]
+
+
+def test_ffb0_page_lengths_are_checked(people: dict[str, Citizen]) -> None:
+    profile = profile_named("ffb0-sam")
+    card = SamReaderCard(people["child"])
+
+    def short_page_3(apdu: bytes) -> bytes:
+        answer = card.apdu(apdu)
+        return answer[:100] + answer[-2:] if apdu[2] == 3 else answer
+
+    with pytest.raises(ReadFailedError, match="102-byte answer to ff b0 03 00 00"):
+        run_profile(profile, short_page_3)
+    with pytest.raises(ReadFailedError, match="258-byte answer"):
+        run_profile(profile, lambda apdu: card.apdu(apdu)[:256] + b"\x62\x82")
+    with pytest.raises(CardDataError, match="announces 512 text bytes"):
+        run_profile(profile, lambda apdu: b"\x02\x00\x04\x00" + card.apdu(apdu)[4:])
 
 
 def check_ssc_identity(identity: IdentityCard | None, citizen: Citizen) -> None:
@@ -297,7 +318,7 @@ def test_short_or_failing_answers_are_typed_errors(people: dict[str, Citizen]) -
         run_profile(profile, lambda apdu: b"")
     with pytest.raises(ReadFailedError, match="6A82"):
         run_profile(profile, lambda apdu: b"\x6a\x82")
-    with pytest.raises(ReadFailedError, match="short"):
+    with pytest.raises(ReadFailedError, match="4-byte answer"):
         run_profile(profile, lambda apdu: b"\x01\x02\x90\x00")
 
 

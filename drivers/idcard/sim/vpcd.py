@@ -45,33 +45,38 @@ class VirtualCard(Protocol):
 class SamReaderCard:
     """What a reader with a built-in SAM shows over PC/SC (the ``FF B0`` family).
 
-    ATR bytes 13–14 are ``90 00``; ``FF B0 00 00 00`` answers the lengths
-    ``01 00 04 00`` and the 256-byte text; ``FF B0 01..05 00 00`` answer the
-    photo: 4 header bytes + 252, then 256, 256, 256 and the last 4 bytes.
+    ATR bytes 13–14 are ``90 00``. The SAM's 1,284-byte read answer (header
+    ``01 00 04 00``, 256 text bytes, 1,024 photo bytes) is paged out by
+    ``FF B0 0n 00 00``: page ``n`` is the 256 bytes from offset ``256 × n``
+    (page 5: the last 4), except page 0, which is ``first_page`` bytes long
+    (256, or 260 = header + the whole text). ``status_words=False`` is a
+    reader that sends the data without ``90 00``.
     """
 
     atr = bytes.fromhex("3B8B8001" + "00" * 9 + "9000" + "9A")
+    PAGE = 256
 
-    def __init__(self, citizen: Citizen) -> None:
-        header = b"\x01\x00\x04\x00"
-        photo = citizen.photo()
-        self._chunks = [
-            header + citizen.text_block(),
-            header + photo[:252],
-            photo[252:508],
-            photo[508:764],
-            photo[764:1020],
-            photo[1020:],
-        ]
+    def __init__(
+        self, citizen: Citizen, *, first_page: int = 256, status_words: bool = True
+    ) -> None:
+        self._buffer = b"\x01\x00\x04\x00" + citizen.text_block() + citizen.photo()
+        self._first_page = first_page
+        self._status = SW_OK if status_words else b""
+        self.pages: list[int] = []
+        """Pages asked for (for tests)."""
 
     def apdu(self, command: bytes) -> bytes:
         if command[0] != 0xFF:
             return SW_CLA_NOT_SUPPORTED
         if command[1] != 0xB0:
             return SW_INS_NOT_SUPPORTED
-        if command[2] >= len(self._chunks) or command[3]:
+        page = command[2]
+        start = page * self.PAGE
+        if start >= len(self._buffer) or command[3]:
             return SW_WRONG_P1P2
-        return self._chunks[command[2]] + SW_OK
+        self.pages.append(page)
+        size = self._first_page if page == 0 else self.PAGE
+        return self._buffer[start : start + size] + self._status
 
 
 class BareIdCard:
