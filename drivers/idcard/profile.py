@@ -10,7 +10,11 @@ to send. Three kinds exist:
 * ``records`` — an application with record files read as tag-length-value
   (the social security card);
 * ``unreadable`` — the card is recognised but cannot be read on this reader;
-  the driver reports it clearly, with the card serial when ``serial_apdu`` gives one.
+  the driver reports it clearly, with its serial. An ATR is no proof of the
+  card type (other ISO 14443 Type B cards, the German eID among them, share
+  the resident ID card's ``3B 88 80 01 …``), so the card must first answer
+  ``serial_apdu`` with exactly ``serial_length`` bytes and ``90 00``; a card
+  that does not is not this profile's card.
 
 ``priority`` orders the profiles tried for an ATR (lower first); a ``records``
 profile whose application is missing on the card lets the next one try.
@@ -25,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal
 
 from drivers.idcard.apdu import SW_OK, Transmit, exchange
 from drivers.idcard.card import CardType, IdentityCard, Source, card_from_fields
@@ -51,6 +55,7 @@ class Profile:
     application: bytes = b""
     files: tuple[RecordFile, ...] = ()
     serial_apdu: bytes = b""
+    serial_length: int = 8
 
     def matches(self, atr: bytes) -> bool:
         return self.atr.search(atr.hex(" ").upper()) is not None
@@ -97,12 +102,13 @@ def profile_from_dict(data: dict[str, Any]) -> Profile:
                 for f in data.get("files", ())
             ),
             serial_apdu=_hex(data.get("serial_apdu", "")),
+            serial_length=int(data.get("serial_length", 8)),
         )
         complete = {
             "text_block": bool(profile.page_apdu) and profile.page_size > 0,
             "records": bool(profile.application and profile.files and profile.card_type)
             and all(r.encoding in DECODERS for f in profile.files for r in f.records),
-            "unreadable": True,
+            "unreadable": profile.serial_length > 0,
         }
         if kind == "text_block":
             bytes.fromhex(profile.page_apdu.format(page=0))
@@ -143,12 +149,15 @@ def _records(profile: Profile, transmit: Transmit) -> IdentityCard | None:
     return card_from_fields(fields, profile.card_type, profile.source)
 
 
-def _unreadable(profile: Profile, transmit: Transmit) -> NoReturn:
-    serial = None
-    if profile.serial_apdu:
-        data, sw = exchange(transmit, profile.serial_apdu)
-        serial = data.hex().upper() if sw == SW_OK and any(data) else None
-    raise UnreadableCardError(serial)
+def _unreadable(profile: Profile, transmit: Transmit) -> None:
+    """Raises :class:`UnreadableCardError` for this profile's card; None for another card."""
+    if not profile.serial_apdu:
+        raise UnreadableCardError(None)
+    data, sw = exchange(transmit, profile.serial_apdu)
+    if sw != SW_OK or len(data) != profile.serial_length:
+        logger.debug("%s: the card answered %04X with %d bytes", profile.name, sw, len(data))
+        return None
+    raise UnreadableCardError(data.hex().upper())
 
 
 _RUNNERS: dict[str, Callable[[Profile, Transmit], IdentityCard | None]] = {

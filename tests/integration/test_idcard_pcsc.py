@@ -23,6 +23,7 @@ from drivers.idcard.sim.citizens import Citizen
 from drivers.idcard.sim.vpcd import (
     SW_INS_NOT_SUPPORTED,
     BareIdCard,
+    ForeignTypeBCard,
     SamReaderCard,
     SocialSecurityCard,
     VirtualCard,
@@ -123,6 +124,18 @@ def test_plain_contactless_reader_says_it_cannot_read_the_id_card(
         reader.read_once()
     assert caught.value.serial == serial.hex().upper()
     assert "SAM" in caught.value.message_zh and "cannot read" in caught.value.message_en
+
+
+def test_a_german_eid_like_type_b_card_is_not_reported_as_an_unreadable_id_card(
+    reader: PcscReader, insert: Insert
+) -> None:
+    insert(ForeignTypeBCard())
+    with pytest.raises(UnsupportedCardError) as caught:
+        reader.read_once()
+    assert not isinstance(caught.value, UnreadableCardError)
+    assert caught.value.message_zh.startswith("无法识别的卡片")
+    assert "SAM" not in caught.value.message_zh
+    assert "no profile recognised the card" in caught.value.message_en
 
 
 @pytest.mark.parametrize(

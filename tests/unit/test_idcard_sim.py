@@ -32,7 +32,13 @@ from drivers.idcard.profile import (
 )
 from drivers.idcard.sim.citizens import Citizen, find_citizen, load_citizens
 from drivers.idcard.sim.sam import Fault, SimulatedSam, sim_reader
-from drivers.idcard.sim.vpcd import BareIdCard, SamReaderCard, SocialSecurityCard, VirtualCard
+from drivers.idcard.sim.vpcd import (
+    BareIdCard,
+    ForeignTypeBCard,
+    SamReaderCard,
+    SocialSecurityCard,
+    VirtualCard,
+)
 
 TODAY = date(2025, 6, 1)
 
@@ -310,6 +316,20 @@ def test_bare_id_card_is_reported_with_its_serial(people: dict[str, Citizen]) ->
     assert caught.value.serial == serial.hex().upper()
     assert serial.hex().upper() in caught.value.message_zh
     assert "no SAM" in caught.value.message_en
+
+
+def test_a_foreign_type_b_card_with_the_same_atr_is_not_called_an_id_card() -> None:
+    card = ForeignTypeBCard()
+    profile = profile_named("resident-id-no-sam")
+    assert profile.matches(card.atr), "the ATR alone cannot tell the two apart"
+    sent, transmit = transmit_to(card)
+    assert run_profile(profile, transmit) is None
+    assert [a.hex(" ") for a in sent] == ["00 36 00 00 08"]
+
+
+def test_an_id_card_answering_a_short_serial_is_not_taken_for_one() -> None:
+    profile = profile_named("resident-id-no-sam")
+    assert run_profile(profile, lambda apdu: b"\x01\x02\x03\x04\x90\x00") is None
 
 
 def test_short_or_failing_answers_are_typed_errors(people: dict[str, Citizen]) -> None:

@@ -93,6 +93,19 @@ class BareIdCard:
         return SW_INS_NOT_SUPPORTED
 
 
+class ForeignTypeBCard:
+    """A German-eID-like ISO 14443 Type B card: the same ATR pattern as the resident
+    ID card, but it answers ``6D 00`` to ``00 36`` and only knows its own application."""
+
+    atr = bytes.fromhex("3B888001000000000000000009")
+    AID = bytes.fromhex("E80704007F00070302")
+
+    def apdu(self, command: bytes) -> bytes:
+        if command[:2] == b"\x00\xa4":
+            return SW_OK if command[5:] == self.AID else SW_FILE_NOT_FOUND
+        return SW_INS_NOT_SUPPORTED
+
+
 def _bcd(digits: str) -> bytes:
     return bytes.fromhex(digits)
 
