@@ -102,7 +102,7 @@ def one_read(citizens: list[Citizen], reads: int) -> None:
     answers = len(build_response(0x9F, bytes(4))) + len(build_response(0x90, bytes(8))) + 1295
     wire = wire_seconds(requests + answers, BAUD)
     sam = SimulatedSam()
-    with PtySamServer(sam, baudrate=BAUD) as server:
+    with PtySamServer(sam, baudrate=BAUD, paced=True) as server:
         reader = serial_reader(SerialSettings(server.port, BAUD, timeout=1.0))
         walls, cpus = time_reads(reader, sam, citizens, reads)
     overhead = [wall - wire for wall in walls]

@@ -57,7 +57,9 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--sim", metavar="FILE", nargs="?", const="", help="simulator (default: bundled citizens)"
     )
-    parser.add_argument("--baud", type=int, default=115200, help="serial line speed")
+    parser.add_argument(
+        "--baud", type=int, default=None, help="serial line speed (default: probe 115200…9600)"
+    )
     parser.add_argument("--profile", type=Path, action="append", default=[], help="PC/SC profile")
     parser.add_argument("--citizen", default="0", help="simulated citizen (label or index)")
     parser.add_argument(

@@ -22,6 +22,7 @@ from drivers.idcard.errors import (
     FrameError,
     IdCardError,
     LengthError,
+    ModuleTimeoutError,
     NoCardError,
     ReadFailedError,
     SamError,
@@ -36,6 +37,9 @@ MIN_LENGTH = 3
 """Smallest LEN: a request ``CMD PARA`` + CHK."""
 MAX_LENGTH = 4096
 """Largest LEN accepted; the biggest real answer (text + photo + fingerprint) is 2,314."""
+TIMEOUT_MARK = b"\x05\x05\x05"
+"""Start of the body of the vendor "timeout" frame ``AA AA AA 96 69 00 05 05 05 05 …``:
+vendor code matches that prefix only, so neither SW1 SW2 = 00 00 nor the checksum hold."""
 
 
 class Command(enum.Enum):
@@ -150,6 +154,9 @@ class Response:
 
     @classmethod
     def parse(cls, body: bytes) -> Response:
+        """Raises ModuleTimeoutError for the vendor timeout frame, FrameError if malformed."""
+        if body.startswith(TIMEOUT_MARK):
+            raise ModuleTimeoutError()
         if len(body) < 3:
             raise FrameError(message_en="response body shorter than SW1 SW2 SW3")
         if body[0] or body[1]:
@@ -226,6 +233,8 @@ class FrameDecoder:
                 return None
             frame = bytes(buf[:end])
             del buf[:end]
+            if frame[HEADER_SIZE:].startswith(TIMEOUT_MARK):
+                return frame[HEADER_SIZE:-1]
             if xor_checksum(frame[5:-1]) != frame[-1]:
                 raise ChecksumError()
             return frame[HEADER_SIZE:-1]

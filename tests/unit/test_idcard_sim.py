@@ -148,7 +148,7 @@ def test_each_fault_gives_its_typed_error(
     sam = SimulatedSam()
     sam.place(people["mainland-long-term"])
     sam.inject(Fault(fault))
-    reader = sim_reader(sam, timeout=0.1)
+    reader = sim_reader(sam, timeout=0.1, read_timeout=0.1)
     with reader, pytest.raises(error):
         reader.read_once()
     assert sam.pending_faults == []
