@@ -37,6 +37,7 @@ _LABELS = {
     "nation": "民族 nation",
     "birth": "出生 birth",
     "address": "住址 address",
+    "appended_address": "追加住址 new address",
     "id_number": "证件号码 ID number",
     "authority": "签发机关 authority",
     "valid_from": "有效期起 valid from",

@@ -1,6 +1,9 @@
 """A GA/T 467 SAM reader over any byte transport (serial port, simulator loopback).
 
-One read is three commands: find (20 01), select (20 02), read (30 01).
+One read is find (20 01), select (20 02), read (30 01, or 30 10 with the
+fingerprint when asked) and the latest appended address (30 03, 追加住址), so a
+citizen who moved is reported at the new address. Fingerprint data is dropped
+unless ``keep_fingerprint`` (then it stays on the card object, in memory only).
 
 Modules as they are:
 
@@ -21,10 +24,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Protocol
 
 from drivers.idcard.card import IdentityCard
-from drivers.idcard.cardtext import parse_text_block
+from drivers.idcard.cardtext import parse_appended_address, parse_text_block
 from drivers.idcard.errors import FrameError, ReaderTimeoutError, ReaderUnavailableError
 from drivers.idcard.frames import (
     Command,
@@ -33,11 +37,14 @@ from drivers.idcard.frames import (
     build_request,
     split_read_payload,
 )
+from drivers.idcard.masking import sensitive_text
 from drivers.idcard.reader import CardReader
 
 logger = logging.getLogger(__name__)
 
 NO_CARD = 0x80
+NO_CONTENT = 0x91
+UNKNOWN_COMMAND = 0x21
 SELECT_FAILED = 0x81
 STAY_MISSES = 2
 """Polls without finding the card that end its stay."""
@@ -94,6 +101,9 @@ class SamReader(CardReader):
         timeout: float = 1.0,
         read_timeout: float = 3.0,
         retries: int = 2,
+        with_fingerprint: bool = False,
+        keep_fingerprint: bool = False,
+        appended_address: bool = True,
         description: str = "SAM",
     ) -> None:
         self._connect = connect
@@ -104,6 +114,12 @@ class SamReader(CardReader):
         """Seconds to wait for the answer to the read command."""
         self.retries = retries
         """Silent retries of a failed find or select."""
+        self.with_fingerprint = with_fingerprint
+        """Read with 30 10 (text + photo + fingerprint) instead of 30 01."""
+        self.keep_fingerprint = keep_fingerprint
+        """Pass the fingerprint data on (in memory only); otherwise it is dropped."""
+        self.appended_address = appended_address
+        """Also read the latest appended address (30 03)."""
         self.description = description
         self._stay: bytes | None = None
         self._misses = 0
@@ -164,14 +180,33 @@ class SamReader(CardReader):
             self._not_found()
             return None
         found.raise_for_status()
-        serial = self._retried(Command.SELECT).raise_for_status().data
+        selected = self._retried(Command.SELECT)
+        if selected.status == SELECT_FAILED and self._stay is not None:
+            self._not_found()  # the card read in this stay is leaving: not a new failed tap
+            return None
+        serial = selected.raise_for_status().data
         self._misses = 0
         if serial == self._stay:
             return None
         self._stay = serial
-        answer = self.command(Command.READ, self.read_timeout).raise_for_status()
-        text, photo = split_read_payload(answer.data)
-        return parse_text_block(text, photo)
+        if self.with_fingerprint:
+            answer = self.command(Command.READ_WITH_FINGERPRINT, self.read_timeout)
+            text, photo, fingerprint = split_read_payload(answer.raise_for_status().data, 3)
+            card = parse_text_block(text, photo)
+            if self.keep_fingerprint:
+                card = replace(card, fingerprint=fingerprint)
+        else:
+            answer = self.command(Command.READ, self.read_timeout).raise_for_status()
+            text, photo = split_read_payload(answer.data)
+            card = parse_text_block(text, photo)
+        return self._with_appended_address(card) if self.appended_address else card
+
+    def _with_appended_address(self, card: IdentityCard) -> IdentityCard:
+        response = self.command(Command.READ_NEW_ADDRESS)
+        if response.status in (NO_CONTENT, UNKNOWN_COMMAND):
+            return card
+        address = parse_appended_address(response.raise_for_status().data)
+        return replace(card, appended_address=sensitive_text(address)) if address else card
 
     def sam_id(self) -> str:
         """The module's serial data, hex (for diagnostics)."""

@@ -63,6 +63,12 @@ class SerialSettings:
     """Seconds to wait for the answer to status, find and select (and for each probe)."""
     read_timeout: float = 3.0
     """Seconds to wait for the answer to the read command (slow modules take up to 3 s)."""
+    with_fingerprint: bool = False
+    """Read with 30 10 (text + photo + fingerprint) instead of 30 01."""
+    keep_fingerprint: bool = False
+    """Pass the fingerprint data on (in memory only, never stored); otherwise it is dropped."""
+    appended_address: bool = True
+    """Also read the latest appended address (追加住址, 30 03)."""
 
 
 class SerialTransport:
@@ -164,6 +170,9 @@ class SerialSamReader(SamReader):
             self.connector,
             timeout=settings.timeout,
             read_timeout=settings.read_timeout,
+            with_fingerprint=settings.with_fingerprint,
+            keep_fingerprint=settings.keep_fingerprint,
+            appended_address=settings.appended_address,
             description=settings.port,
         )
 

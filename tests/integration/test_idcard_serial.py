@@ -241,6 +241,53 @@ def test_the_stay_ends_after_two_polls_without_the_card(
         assert reader.read_once() == citizens["child"].expected_card()
 
 
+@pytest.mark.parametrize(
+    ("label", "frame_size", "fingerprint_size"),
+    [("mainland-long-term", 2321, 1024), ("over-85", 1809, 512), ("child", 1297, 0)],
+)
+def test_read_with_fingerprint_drops_it_unless_asked_to_keep_it(
+    label: str,
+    frame_size: int,
+    fingerprint_size: int,
+    pty_reader: PtySamServer,
+    sam: SimulatedSam,
+    citizens: dict[str, Citizen],
+) -> None:
+    citizen = citizens[label]
+    for keep in (False, True):
+        settings = SerialSettings(
+            pty_reader.port, timeout=0.3, with_fingerprint=True, keep_fingerprint=keep
+        )
+        with serial_reader(settings) as reader:
+            sam.remove()
+            sam.place(citizen)
+            card = reader.read_once()
+        assert sam.last_read_size == frame_size
+        assert card == citizen.expected_card()
+        assert card is not None and card.photo == citizen.photo()
+        assert card.fingerprint == (citizen.fingerprint() if keep else b"")
+        assert len(citizen.fingerprint()) == fingerprint_size
+        assert "fingerprint" not in card.to_dict() and "fingerprint" not in repr(card)
+
+
+def test_an_appended_address_is_read_and_reported(
+    pty_reader: PtySamServer, sam: SimulatedSam, citizens: dict[str, Citizen]
+) -> None:
+    moved, stayed = citizens["mainland-hui-ssc"], citizens["child"]
+    assert moved.appended_address is not None
+    with reader_on(pty_reader) as reader:
+        sam.place(moved)
+        card = reader.read_once()
+        assert card is not None and card.appended_address is not None
+        assert card.current_address.reveal() == moved.appended_address
+        assert card.address.reveal() == moved.fields["address"]
+        sam.remove()
+        sam.place(stayed)
+        card = reader.read_once()
+        assert card is not None and card.appended_address is None
+        assert card.current_address.reveal() == stayed.fields["address"]
+
+
 def test_line_noise_is_skipped(
     pty_reader: PtySamServer, sam: SimulatedSam, citizens: dict[str, Citizen]
 ) -> None:

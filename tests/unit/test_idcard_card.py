@@ -5,6 +5,7 @@ The ID number and masking rules themselves are tested once, in tests/unit/test_i
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from drivers.idcard.card import CardType, Sex, Source, card_from_fields
 from drivers.idcard.cardtext import build_text_block, parse_text_block, text_fields
 from drivers.idcard.errors import CardDataError, UnsupportedCardError
-from drivers.idcard.masking import sensitive_name
+from drivers.idcard.masking import sensitive_name, sensitive_text
 from drivers.idcard.nations import NATIONS, nation_name
 
 
@@ -209,7 +210,7 @@ def test_repr_str_and_format_never_show_raw_personal_data() -> None:
 def test_to_dict_masks_unless_asked() -> None:
     card = parse_text_block(mainland_block())
     keys = [
-        "name", "sex", "nation", "birth", "address", "id_number",
+        "name", "sex", "nation", "birth", "address", "appended_address", "id_number",
         "authority", "valid_from", "valid_to", "card_type", "source",
     ]  # fmt: skip
     masked, plain = card.to_dict(), card.to_dict(unmask=True)
@@ -225,6 +226,18 @@ def test_to_dict_masks_unless_asked() -> None:
         "1958-03-15",
     )
     assert plain["valid_to"] is None and plain["card_type"] == "mainland"
+    assert masked["appended_address"] is None
+
+
+def test_an_appended_address_is_the_current_address_and_is_masked() -> None:
+    card = replace(
+        parse_text_block(mainland_block()),
+        appended_address=sensitive_text("上海市浦东新区世纪大道100号"),
+    )
+    assert card.current_address.reveal() == "上海市浦东新区世纪大道100号"
+    assert card.to_dict()["appended_address"] == "上海市浦东新****"
+    assert "世纪大道" not in repr(card)
+    assert parse_text_block(mainland_block()).current_address == card.address
 
 
 def test_age_and_expiry() -> None:

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 
+from drivers.idcard.cardtext import build_appended_address
 from drivers.idcard.errors import ChecksumError, FrameError
 from drivers.idcard.frames import Command, FrameDecoder, Request, build_frame, build_response
 from drivers.idcard.sam_reader import SamReader
@@ -65,6 +66,8 @@ class SimulatedSam:
         self._faults: list[Fault] = []
         self.reads = 0
         """Successful read answers sent so far."""
+        self.last_read_size = 0
+        """Bytes of the last read answer frame."""
 
     def place(self, citizen: Citizen) -> None:
         """A card enters the field."""
@@ -110,7 +113,7 @@ class SimulatedSam:
                 except FrameError:
                     out += build_response(0x11)
                     continue
-                if request.command() is Command.READ:
+                if request.command() in (Command.READ, Command.READ_WITH_FINGERPRINT):
                     delay = self.read_delay
                 out += self._answer(request)
         if out and delay:
@@ -130,8 +133,10 @@ class SimulatedSam:
             answer = self._find()
         elif command is Command.SELECT:
             answer = self._select()
-        elif command is Command.READ:
-            answer = self._read()
+        elif command in (Command.READ, Command.READ_WITH_FINGERPRINT):
+            answer = self._read(with_fingerprint=command is Command.READ_WITH_FINGERPRINT)
+        elif command is Command.READ_NEW_ADDRESS:
+            answer = self._new_address()
         elif command is Command.SAM_ID:
             answer = build_response(0x90, SAM_ID)
         elif command in (Command.STATUS, Command.RESET):
@@ -161,7 +166,15 @@ class SimulatedSam:
         self._selected = True
         return build_response(0x90, self._citizen.card_serial())
 
-    def _read(self) -> bytes:
+    def _new_address(self) -> bytes:
+        citizen = self._citizen
+        if citizen is None:
+            return build_response(0x41)
+        if not citizen.appended_address:
+            return build_response(0x91)
+        return build_response(0x90, build_appended_address(citizen.appended_address))
+
+    def _read(self, *, with_fingerprint: bool) -> bytes:
         citizen = self._citizen
         if citizen is None or not self._selected:
             return build_response(0x41)
@@ -172,9 +185,12 @@ class SimulatedSam:
         self._halted = not self.refinds
         if self._take(Fault.TIMEOUT):
             return b""
-        text, photo = citizen.text_block(), citizen.photo()
-        payload = len(text).to_bytes(2, "big") + len(photo).to_bytes(2, "big") + text + photo
-        answer = build_response(0x90, payload)
+        parts = [citizen.text_block(), citizen.photo()]
+        if with_fingerprint:
+            parts.append(citizen.fingerprint())
+        lengths = b"".join(len(part).to_bytes(2, "big") for part in parts)
+        answer = build_response(0x90, lengths + b"".join(parts))
+        self.last_read_size = len(answer)
         if self._take(Fault.CHECKSUM):
             return answer[:-1] + bytes([answer[-1] ^ 0x5A])
         self.reads += 1
