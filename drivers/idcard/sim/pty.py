@@ -50,6 +50,8 @@ class PtySamServer:
         self.link = link
         self.ignored = 0
         """Request bytes dropped because they came at another line speed."""
+        self.wire_bytes = 0
+        """Bytes requested and answered so far (for wire-time figures)."""
         self._master = -1
         self._slave = -1
         self._slave_name = ""
@@ -110,6 +112,7 @@ class PtySamServer:
             if self.paced and self.baudrate:
                 time.sleep(wire_seconds(len(data), self.baudrate))
             answer = self.sam.receive(data)
+            self.wire_bytes += len(data) + len(answer)
             if answer:
                 self._send(answer)
 
