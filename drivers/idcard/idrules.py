@@ -66,10 +66,6 @@ class IdNumberFacts:
     birth: date | None
     male: bool | None
 
-    @property
-    def area_code(self) -> str:
-        return self.number[:6]
-
 
 def parse_gb11643(raw: str, *, today: date | None = None) -> IdNumberFacts:
     """Validate an 18-character number; raises :class:`IdNumberError` saying why not.
