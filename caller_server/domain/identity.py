@@ -1,24 +1,35 @@
 """Resident ID number rules (GB 11643-1999), masking and the person key.
 
-Pure standard library: the kiosk imports this for instant feedback on manual entry.
+The check digit, the number formats and masking have one implementation,
+:mod:`drivers.idcard.idrules`, a leaf module of pure standard-library code that
+this module re-exports (the one import of ``drivers`` allowed in
+``caller_server``; see docs/idcard.md). The kiosk imports this module for
+instant feedback on manual entry.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from caller_server.domain.errors import InvalidIdentity
+from drivers.idcard import idrules
+from drivers.idcard.idrules import check_character, mask_id_number, mask_name
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
-_GB11643 = re.compile(r"^\d{17}[\dX]$")
-# 2017 foreigner permanent residence card: three letters (nationality) + 12 digits.
-_PERMIT_2017 = re.compile(r"^[A-Z]{3}\d{12}$")
+__all__ = [
+    "CardType",
+    "IdNumber",
+    "Sex",
+    "age_band",
+    "check_character",
+    "mask_id_number",
+    "mask_name",
+    "parse_id_number",
+    "person_key",
+]
 
 
 class CardType(StrEnum):
@@ -34,19 +45,6 @@ class Sex(StrEnum):
     MALE = "M"
     FEMALE = "F"
     UNKNOWN = "U"
-
-
-def check_character(first17: str) -> str:
-    """The GB 11643 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK[total % 11]
-
-
-def _birth(number: str) -> date:
-    try:
-        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError as exc:
-        raise InvalidIdentity("the birth date inside the number does not exist") from exc
 
 
 @dataclass(frozen=True)
@@ -87,47 +85,17 @@ def parse_id_number(
     """Validate an ID number and read birth date and sex from it.
 
     Raises :class:`InvalidIdentity` naming what is wrong (length, characters,
-    check digit, impossible birth date).
+    check digit, impossible or future birth date).
     """
-    number = raw.strip().upper().replace(" ", "")
-    if card_type is CardType.FOREIGN_2017:
-        if not _PERMIT_2017.match(number):
-            raise InvalidIdentity("a 2017 permanent residence number is 3 letters and 12 digits")
-        return IdNumber(number, card_type, None, Sex.UNKNOWN)
-    if len(number) != 18:
-        raise InvalidIdentity(f"an ID number has 18 characters, this one has {len(number)}")
-    if not _GB11643.match(number):
-        raise InvalidIdentity("only digits, and X as the last character, are allowed")
-    if check_character(number[:17]) != number[17]:
-        raise InvalidIdentity("the check digit does not match")
-    birth = _birth(number)
-    if birth > (today or date.today()):
-        raise InvalidIdentity("the birth date is in the future")
-    sex = Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
-    return IdNumber(number, card_type, birth, sex)
-
-
-def mask_id_number(number: str) -> str:
-    """``410104********1234``: the first six and the last four characters."""
-    if len(number) <= 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
-def mask_name(name: str) -> str:
-    """``张*明``; two characters ``张*``; four ``欧阳**``; Latin names ``J*** S****``."""
-    name = name.strip()
-    if not name:
-        return ""
-    if name.isascii():
-        return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split())
-    if len(name) == 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    if len(name) == 3:
-        return name[0] + "*" + name[2]
-    return name[:2] + "*" * (len(name) - 2)
+    try:
+        if card_type is CardType.FOREIGN_2017:
+            facts = idrules.parse_permit_2017(raw)
+        else:
+            facts = idrules.parse_gb11643(raw, today=today or date.today())
+    except idrules.IdNumberError as exc:
+        raise InvalidIdentity(str(exc)) from None
+    sex = Sex.UNKNOWN if facts.male is None else Sex.MALE if facts.male else Sex.FEMALE
+    return IdNumber(facts.number, card_type, facts.birth, sex)
 
 
 def person_key(secret: bytes, number: str) -> str:

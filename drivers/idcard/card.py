@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from drivers.idcard.errors import CardDataError
-from drivers.idcard.idnumber import parse_id_number
+from drivers.idcard.idrules import parse_gb11643
 from drivers.idcard.masking import Sensitive, sensitive_id_number, sensitive_name, sensitive_text
 from drivers.idcard.nations import nation_name
 
@@ -96,8 +96,17 @@ class IdentityCard:
     """签发次数 (J) or 换证次数 (Y)."""
     card_version: str | None = field(default=None, repr=False)
     old_card_link: str | None = field(default=None, repr=False)
+    appended_address: Sensitive | None = field(default=None, repr=False)
+    """The latest address appended to the card after a move (追加住址), when there is one."""
     photo: bytes = field(default=b"", repr=False, compare=False)
     """WLT photo, opaque; decodable only with licensed vendor libraries."""
+    fingerprint: bytes = field(default=b"", repr=False, compare=False)
+    """Fingerprint data, only when a reader was told to keep it; opaque, never stored."""
+
+    @property
+    def current_address(self) -> Sensitive:
+        """The appended address when the card has one, else the printed address."""
+        return self.appended_address or self.address
 
     def age_on(self, day: date) -> int:
         years = day.year - self.birth.year
@@ -118,6 +127,7 @@ class IdentityCard:
             "nation": self.nation,
             "birth": self.birth.isoformat() if unmask else f"{self.birth.year}-**-**",
             "address": show(self.address),
+            "appended_address": show(self.appended_address) if self.appended_address else None,
             "id_number": show(self.id_number),
             "authority": self.authority,
             "valid_from": self.valid_from.isoformat() if self.valid_from else None,
@@ -163,7 +173,7 @@ def card_from_fields(
         raise CardDataError(message_en="the card carries no ID number")
     if card_type in _CHECKED_NUMBERS:
         try:
-            parse_id_number(id_number)
+            parse_gb11643(id_number)
         except ValueError as exc:
             raise CardDataError(message_en=f"the ID number is not valid: {exc}") from None
     valid_to_text = fields.get("valid_to", "").strip()

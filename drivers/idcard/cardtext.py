@@ -124,3 +124,23 @@ def build_text_block(card_type: CardType, fields: Mapping[str, str]) -> bytes:
         if data:
             raise CardDataError(message_en=f"the {name} value does not fit its field")
     return bytes(block)
+
+
+APPENDED_ADDRESS_SIZE = 70
+"""The appended address (追加住址): 70 bytes of UCS-2 text like the address field."""
+
+
+def parse_appended_address(data: bytes) -> str:
+    """The address text; empty when the module sent only padding."""
+    if len(data) != APPENDED_ADDRESS_SIZE:
+        raise CardDataError(
+            message_en=f"the appended address has {len(data)} bytes, not {APPENDED_ADDRESS_SIZE}"
+        )
+    return _decode(data, "appended address").strip(_PAD)
+
+
+def build_appended_address(address: str) -> bytes:
+    data = address.encode("utf-16-le")
+    if len(data) > APPENDED_ADDRESS_SIZE:
+        raise CardDataError(message_en="the appended address does not fit its field")
+    return data + " ".encode("utf-16-le") * ((APPENDED_ADDRESS_SIZE - len(data)) // 2)

@@ -37,6 +37,7 @@ _LABELS = {
     "nation": "民族 nation",
     "birth": "出生 birth",
     "address": "住址 address",
+    "appended_address": "追加住址 new address",
     "id_number": "证件号码 ID number",
     "authority": "签发机关 authority",
     "valid_from": "有效期起 valid from",
@@ -57,7 +58,9 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--sim", metavar="FILE", nargs="?", const="", help="simulator (default: bundled citizens)"
     )
-    parser.add_argument("--baud", type=int, default=115200, help="serial line speed")
+    parser.add_argument(
+        "--baud", type=int, default=None, help="serial line speed (default: probe 115200…9600)"
+    )
     parser.add_argument("--profile", type=Path, action="append", default=[], help="PC/SC profile")
     parser.add_argument("--citizen", default="0", help="simulated citizen (label or index)")
     parser.add_argument(

@@ -44,6 +44,13 @@ class ReaderTimeoutError(ReaderError):
     message_en = "the card reader did not answer in time"
 
 
+class ModuleTimeoutError(ReaderTimeoutError):
+    """The module answered with the vendor "timeout" frame (``AA AA AA 96 69 00 05 05 05 05 …``)."""
+
+    message_zh = "读卡模块超时"
+    message_en = "the SAM module reports a timeout"
+
+
 class MissingDependencyError(ReaderError):
     """A hardware library is not installed; the message names the extra."""
 

@@ -22,6 +22,7 @@ from drivers.idcard.errors import (
     FrameError,
     IdCardError,
     LengthError,
+    ModuleTimeoutError,
     NoCardError,
     ReadFailedError,
     SamError,
@@ -36,6 +37,9 @@ MIN_LENGTH = 3
 """Smallest LEN: a request ``CMD PARA`` + CHK."""
 MAX_LENGTH = 4096
 """Largest LEN accepted; the biggest real answer (text + photo + fingerprint) is 2,314."""
+TIMEOUT_MARK = b"\x05\x05\x05"
+"""Start of the body of the vendor "timeout" frame ``AA AA AA 96 69 00 05 05 05 05 …``:
+vendor code matches that prefix only, so neither SW1 SW2 = 00 00 nor the checksum hold."""
 
 
 class Command(enum.Enum):
@@ -47,6 +51,9 @@ class Command(enum.Enum):
     FIND = (0x20, 0x01)
     SELECT = (0x20, 0x02)
     READ = (0x30, 0x01)
+    READ_WITH_FINGERPRINT = (0x30, 0x10)
+    READ_NEW_ADDRESS = (0x30, 0x03)
+    """The latest appended address (追加住址), ``SDT_ReadNewAppMsg`` in vendor SDKs."""
 
 
 class Status(enum.IntEnum):
@@ -150,6 +157,9 @@ class Response:
 
     @classmethod
     def parse(cls, body: bytes) -> Response:
+        """Raises ModuleTimeoutError for the vendor timeout frame, FrameError if malformed."""
+        if body.startswith(TIMEOUT_MARK):
+            raise ModuleTimeoutError()
         if len(body) < 3:
             raise FrameError(message_en="response body shorter than SW1 SW2 SW3")
         if body[0] or body[1]:
@@ -166,17 +176,26 @@ class Response:
         return self
 
 
-def split_read_payload(data: bytes) -> tuple[bytes, bytes]:
-    """``TEXT_LEN PHOTO_LEN text photo`` (lengths big-endian) → (text, photo)."""
-    if len(data) < 4:
+def split_read_payload(data: bytes, parts: int = 2) -> tuple[bytes, ...]:
+    """``LEN_1 … LEN_n part_1 … part_n`` (2-byte big-endian lengths) → the parts.
+
+    ``parts`` = 2 for the read answer (text, photo), 3 for the read with
+    fingerprint (text, photo, fingerprint).
+    """
+    head = 2 * parts
+    if len(data) < head:
         raise LengthError(message_en="read answer shorter than its length fields")
-    text_len = int.from_bytes(data[0:2], "big")
-    photo_len = int.from_bytes(data[2:4], "big")
-    if 4 + text_len + photo_len != len(data):
+    lengths = [int.from_bytes(data[i : i + 2], "big") for i in range(0, head, 2)]
+    if head + sum(lengths) != len(data):
+        announced = "+".join(str(length) for length in lengths)
         raise LengthError(
-            message_en=f"read answer: {text_len}+{photo_len} bytes announced, {len(data) - 4} sent"
+            message_en=f"read answer: {announced} bytes announced, {len(data) - head} sent"
         )
-    return data[4 : 4 + text_len], data[4 + text_len :]
+    result, offset = [], head
+    for length in lengths:
+        result.append(data[offset : offset + length])
+        offset += length
+    return tuple(result)
 
 
 class FrameDecoder:
@@ -226,6 +245,8 @@ class FrameDecoder:
                 return None
             frame = bytes(buf[:end])
             del buf[:end]
+            if frame[HEADER_SIZE:].startswith(TIMEOUT_MARK):
+                return frame[HEADER_SIZE:-1]
             if xor_checksum(frame[5:-1]) != frame[-1]:
                 raise ChecksumError()
             return frame[HEADER_SIZE:-1]

@@ -1,30 +1,12 @@
-"""Masking of personal data for logs, screens and diagnostics.
+"""Personal values that mask themselves in logs, screens and diagnostics.
 
-ID numbers keep the first 6 and last 4 characters (``410104********1234``);
-names keep the first character (``张*``, ``张*明``) or, from four characters on,
-the first two (``欧阳**``).
+The masking rules for numbers and names live in :mod:`drivers.idcard.idrules`
+(shared with the server); free text such as an address is masked here.
 """
 
 from __future__ import annotations
 
-
-def mask_id_number(number: str) -> str:
-    if len(number) > 10:
-        return number[:6] + "*" * (len(number) - 10) + number[-4:]
-    if len(number) > 4:
-        return "*" * (len(number) - 4) + number[-4:]
-    return "*" * len(number)
-
-
-def mask_name(name: str) -> str:
-    size = len(name)
-    if size <= 1:
-        return "*" * size
-    if size == 2:
-        return name[0] + "*"
-    if size == 3:
-        return name[0] + "*" + name[2]
-    return name[:2] + "*" * (size - 2)
+from drivers.idcard.idrules import mask_id_number, mask_name
 
 
 def mask_text(text: str, keep: int = 6) -> str:

@@ -3,13 +3,18 @@
 A profile is a JSON file (see ``profiles/``) with an ATR pattern and the APDUs
 to send. Three kinds exist:
 
-* ``text_block`` — the reader's SAM hands out the GA/T 467 text block and the
-  photo through pseudo-APDUs; ``segments`` say which bytes of which answer
+* ``text_block`` — the reader's SAM pages out the GA/T 467 read answer (header,
+  text block, photo) through a pseudo-APDU ``page_apdu`` (see
+  :mod:`drivers.idcard.pages`); ``page_size`` is the size of pages 1 on;
   are text or photo;
 * ``records`` — an application with record files read as tag-length-value
   (the social security card);
 * ``unreadable`` — the card is recognised but cannot be read on this reader;
-  the driver reports it clearly, with the card serial when ``serial_apdu`` gives one.
+  the driver reports it clearly, with its serial. An ATR is no proof of the
+  card type (other ISO 14443 Type B cards, the German eID among them, share
+  the resident ID card's ``3B 88 80 01 …``), so the card must first answer
+  ``serial_apdu`` with exactly ``serial_length`` bytes and ``90 00``; a card
+  that does not is not this profile's card.
 
 ``priority`` orders the profiles tried for an ATR (lower first); a ``records``
 profile whose application is missing on the card lets the next one try.
@@ -18,53 +23,22 @@ profile whose application is missing on the card lets the next one try.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal
 
+from drivers.idcard.apdu import SW_OK, Transmit, exchange
 from drivers.idcard.card import CardType, IdentityCard, Source, card_from_fields
 from drivers.idcard.cardtext import parse_text_block
-from drivers.idcard.errors import (
-    CardDataError,
-    CardRemovedError,
-    ProfileError,
-    ReadFailedError,
-    UnreadableCardError,
-)
+from drivers.idcard.errors import ProfileError, UnreadableCardError
+from drivers.idcard.pages import read_pages
+from drivers.idcard.records import DECODERS, RecordField, RecordFile, read_files
 
-Transmit = Callable[[bytes], bytes]
-"""Sends a C-APDU, returns the R-APDU (data + SW1 SW2)."""
-
-SW_OK = 0x9000
-_DECODERS: dict[str, Callable[[bytes], str]] = {
-    "ascii": lambda raw: raw.decode("ascii"),
-    "gb18030": lambda raw: raw.decode("gb18030"),
-    "bcd": lambda raw: raw.hex(),
-}
-
-
-@dataclass(frozen=True)
-class Segment:
-    apdu: bytes
-    offset: int
-    length: int
-    part: Literal["text", "photo"]
-
-
-@dataclass(frozen=True)
-class RecordField:
-    item: int
-    field: str
-    encoding: str
-
-
-@dataclass(frozen=True)
-class RecordFile:
-    select: bytes
-    records: tuple[RecordField, ...]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,11 +50,12 @@ class Profile:
     atr: re.Pattern[str]
     source: Source
     card_type: CardType | None = None
-    segments: tuple[Segment, ...] = ()
+    page_apdu: str = ""
+    page_size: int = 256
     application: bytes = b""
-    read_record: str = ""
     files: tuple[RecordFile, ...] = ()
     serial_apdu: bytes = b""
+    serial_length: int = 8
 
     def matches(self, atr: bytes) -> bool:
         return self.atr.search(atr.hex(" ").upper()) is not None
@@ -88,6 +63,20 @@ class Profile:
 
 def _hex(text: str) -> bytes:
     return bytes.fromhex(text)
+
+
+def _optional_int(value: object) -> int | None:
+    return None if value is None else int(str(value), 0)
+
+
+def _record_field(data: dict[str, Any]) -> RecordField:
+    return RecordField(
+        tag=int(str(data["tag"]), 16),
+        field=str(data["field"]),
+        encoding=str(data["encoding"]),
+        number=_optional_int(data.get("record")),
+        length=_optional_int(data.get("length")),
+    )
 
 
 def profile_from_dict(data: dict[str, Any]) -> Profile:
@@ -102,35 +91,29 @@ def profile_from_dict(data: dict[str, Any]) -> Profile:
             atr=re.compile(data["atr"]),
             source=Source(data.get("source", "card")),
             card_type=CardType(data["card_type"]) if "card_type" in data else None,
-            segments=tuple(
-                Segment(_hex(s["apdu"]), int(s["offset"]), int(s["length"]), s["part"])
-                for s in data.get("segments", ())
-            ),
+            page_apdu=str(data.get("page_apdu", "")),
+            page_size=int(data.get("page_size", 256)),
             application=_hex(data.get("application", "")),
-            read_record=str(data.get("read_record", "")),
             files=tuple(
                 RecordFile(
                     _hex(f["select"]),
-                    tuple(
-                        RecordField(int(r["item"]), str(r["field"]), str(r["encoding"]))
-                        for r in f["records"]
-                    ),
+                    tuple(_record_field(r) for r in f["records"]),
                 )
                 for f in data.get("files", ())
             ),
             serial_apdu=_hex(data.get("serial_apdu", "")),
+            serial_length=int(data.get("serial_length", 8)),
         )
         complete = {
-            "text_block": bool(profile.segments)
-            and {s.part for s in profile.segments} <= {"text", "photo"},
+            "text_block": bool(profile.page_apdu) and profile.page_size > 0,
             "records": bool(profile.application and profile.files and profile.card_type)
-            and all(r.encoding in _DECODERS for f in profile.files for r in f.records),
-            "unreadable": True,
+            and all(r.encoding in DECODERS for f in profile.files for r in f.records),
+            "unreadable": profile.serial_length > 0,
         }
+        if kind == "text_block":
+            bytes.fromhex(profile.page_apdu.format(page=0))
         if not complete[kind]:
             raise ValueError(f"incomplete {kind} profile")
-        if kind == "records":
-            profile.read_record.format(item=0)
     except (KeyError, ValueError, TypeError, IndexError, re.error) as exc:
         name = data.get("name", "?") if isinstance(data, dict) else "?"
         raise ProfileError(f"读卡器配置 {name} 无效", f"reader profile {name!r}: {exc}") from exc
@@ -152,63 +135,29 @@ def load_profiles(extra: Iterable[Path] = ()) -> list[Profile]:
     return sorted(profiles, key=lambda p: (p.priority, p.name))
 
 
-def exchange(transmit: Transmit, apdu: bytes) -> tuple[bytes, int]:
-    """Send one APDU with T=0 fix-ups: ``6C xx`` resends with Le = xx, ``61 xx`` fetches more."""
-    answer = transmit(apdu)
-    if len(answer) >= 2 and answer[-2] == 0x6C and len(apdu) == 5:
-        answer = transmit(apdu[:4] + answer[-1:])
-    data = b""
-    for _ in range(64):
-        if len(answer) < 2:
-            raise CardRemovedError()
-        data += answer[:-2]
-        if answer[-2] != 0x61:
-            return data, int.from_bytes(answer[-2:], "big")
-        answer = transmit(b"\x00\xc0\x00\x00" + answer[-1:])
-    raise ReadFailedError(message_en="the card keeps announcing more data (61 xx)")
-
-
-def _checked(transmit: Transmit, apdu: bytes) -> bytes:
-    data, sw = exchange(transmit, apdu)
-    if sw != SW_OK:
-        raise ReadFailedError(message_en=f"the card answered {sw:04X} to {apdu[:4].hex(' ')}")
-    return data
-
-
 def _text_block(profile: Profile, transmit: Transmit) -> IdentityCard:
-    parts = {"text": b"", "photo": b""}
-    for segment in profile.segments:
-        data = _checked(transmit, segment.apdu)[segment.offset : segment.offset + segment.length]
-        if len(data) != segment.length:
-            raise ReadFailedError(message_en=f"short answer to {segment.apdu.hex(' ')}")
-        parts[segment.part] += data
-    return parse_text_block(parts["text"], parts["photo"], profile.source)
+    answer = read_pages(transmit, profile.page_apdu, profile.page_size)
+    logger.debug("FF B0 reader: page 0 has %d bytes", answer.first_page)
+    return parse_text_block(answer.text, answer.photo, profile.source)
 
 
 def _records(profile: Profile, transmit: Transmit) -> IdentityCard | None:
     if exchange(transmit, profile.application)[1] != SW_OK:
         return None
-    fields: dict[str, str] = {}
-    for file in profile.files:
-        _checked(transmit, file.select)
-        for record in file.records:
-            data = _checked(transmit, _hex(profile.read_record.format(item=record.item)))
-            if len(data) < 2 or data[0] != record.item or data[1] != len(data) - 2:
-                raise CardDataError(message_en=f"record {record.item:02X} is not tag-length-value")
-            try:
-                fields[record.field] = _DECODERS[record.encoding](data[2:]).strip(" \x00")
-            except UnicodeDecodeError:
-                raise CardDataError(message_en=f"record {record.item:02X} is not text") from None
+    fields = read_files(transmit, profile.files)
     assert profile.card_type is not None
     return card_from_fields(fields, profile.card_type, profile.source)
 
 
-def _unreadable(profile: Profile, transmit: Transmit) -> NoReturn:
-    serial = None
-    if profile.serial_apdu:
-        data, sw = exchange(transmit, profile.serial_apdu)
-        serial = data.hex().upper() if sw == SW_OK and any(data) else None
-    raise UnreadableCardError(serial)
+def _unreadable(profile: Profile, transmit: Transmit) -> None:
+    """Raises :class:`UnreadableCardError` for this profile's card; None for another card."""
+    if not profile.serial_apdu:
+        raise UnreadableCardError(None)
+    data, sw = exchange(transmit, profile.serial_apdu)
+    if sw != SW_OK or len(data) != profile.serial_length:
+        logger.debug("%s: the card answered %04X with %d bytes", profile.name, sw, len(data))
+        return None
+    raise UnreadableCardError(data.hex().upper())
 
 
 _RUNNERS: dict[str, Callable[[Profile, Transmit], IdentityCard | None]] = {

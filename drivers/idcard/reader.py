@@ -41,6 +41,11 @@ class CardReader(ABC):
         """
         return None
 
+    def holding(self) -> bool:
+        """Whether the card read last still counts as in the field, for a reader
+        that cannot sense presence but tracks stays (SAM modules)."""
+        return False
+
     def read(self, timeout: float, poll_interval: float = 0.3) -> IdentityCard:
         """Poll until a card is read; :class:`NoCardError` after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout

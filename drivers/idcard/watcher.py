@@ -6,9 +6,11 @@ re-emits them on its own thread. The watcher
 * reads a card once per tap: after a read (or a failed read) it reads again
   only once the field is clear. Readers that sense presence (PC/SC) are
   checked for presence; SAM modules only find a card again after it left;
-* reports :class:`CardRemoved` when the field is clear after a tap. A SAM
-  module cannot tell a card that stays from one that left, so for SAM readers
-  this comes at the first poll after the read and means "ready for the next tap";
+* reports :class:`CardRemoved` when the field is clear after a tap. SAM
+  readers cannot sense presence: for them the stay ends when the module has
+  not found the card for two polls (see :mod:`drivers.idcard.sam_reader`);
+  with modules that find a card only once per stay this comes two polls after
+  the read and means "ready for the next tap";
 * on a :class:`~drivers.idcard.errors.ReaderError` (unplugged, silent, SAM
   fault) closes the reader, reports the error once (not again for failed
   reopen attempts of the same kind) and reopens it every ``reopen_interval``
@@ -172,6 +174,6 @@ class CardWatcher:
         if card is not None:
             self._tapped = True
             self._emit(CardPresent(card))
-        elif self._tapped:
+        elif self._tapped and not self.reader.holding():
             self._tapped = False
             self._emit(CardRemoved())

@@ -23,6 +23,7 @@ from drivers.idcard.sim.citizens import Citizen
 from drivers.idcard.sim.vpcd import (
     SW_INS_NOT_SUPPORTED,
     BareIdCard,
+    ForeignTypeBCard,
     SamReaderCard,
     SocialSecurityCard,
     VirtualCard,
@@ -77,16 +78,22 @@ def insert(vpcd: VpcdClient, reader: PcscReader, wait_until: Waiter) -> Callable
 Insert = Callable[..., None]
 
 
-def test_ffb0_reader_reads_cards_of_each_type(
+def test_ffb0_reader_reads_cards_of_each_type_in_both_page_layouts(
     reader: PcscReader,
     vpcd: VpcdClient,
     insert: Insert,
     wait_until: Waiter,
     citizens: dict[str, Citizen],
 ) -> None:
-    for label in ("mainland-long-term", "hmt-residence-J", "foreign-2017-I", "foreign-2023-Y"):
+    variants = [  # (citizen, length of page 0, status words sent)
+        ("mainland-long-term", 256, True),
+        ("hmt-residence-J", 260, True),
+        ("foreign-2017-I", 256, False),
+        ("foreign-2023-Y", 260, False),
+    ]
+    for label, first_page, status_words in variants:
         citizen = citizens[label]
-        insert(SamReaderCard(citizen))
+        insert(SamReaderCard(citizen, first_page=first_page, status_words=status_words))
         card = reader.read_once()
         assert card == citizen.expected_card(), label
         assert card is not None and card.photo == citizen.photo() and card.source is Source.CARD
@@ -117,6 +124,18 @@ def test_plain_contactless_reader_says_it_cannot_read_the_id_card(
         reader.read_once()
     assert caught.value.serial == serial.hex().upper()
     assert "SAM" in caught.value.message_zh and "cannot read" in caught.value.message_en
+
+
+def test_a_german_eid_like_type_b_card_is_not_reported_as_an_unreadable_id_card(
+    reader: PcscReader, insert: Insert
+) -> None:
+    insert(ForeignTypeBCard())
+    with pytest.raises(UnsupportedCardError) as caught:
+        reader.read_once()
+    assert not isinstance(caught.value, UnreadableCardError)
+    assert caught.value.message_zh.startswith("无法识别的卡片")
+    assert "SAM" not in caught.value.message_zh
+    assert "no profile recognised the card" in caught.value.message_en
 
 
 @pytest.mark.parametrize(

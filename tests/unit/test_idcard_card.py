@@ -1,8 +1,11 @@
-"""Card text parser, IdentityCard, ID number rules, masking and the nation table."""
+"""Card text parser, IdentityCard, masked values and the nation table.
+
+The ID number and masking rules themselves are tested once, in tests/unit/test_identity.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -10,8 +13,7 @@ import pytest
 from drivers.idcard.card import CardType, Sex, Source, card_from_fields
 from drivers.idcard.cardtext import build_text_block, parse_text_block, text_fields
 from drivers.idcard.errors import CardDataError, UnsupportedCardError
-from drivers.idcard.idnumber import check_character, is_valid_id_number, parse_id_number
-from drivers.idcard.masking import mask_id_number, mask_name, sensitive_name
+from drivers.idcard.masking import sensitive_name, sensitive_text
 from drivers.idcard.nations import NATIONS, nation_name
 
 
@@ -208,7 +210,7 @@ def test_repr_str_and_format_never_show_raw_personal_data() -> None:
 def test_to_dict_masks_unless_asked() -> None:
     card = parse_text_block(mainland_block())
     keys = [
-        "name", "sex", "nation", "birth", "address", "id_number",
+        "name", "sex", "nation", "birth", "address", "appended_address", "id_number",
         "authority", "valid_from", "valid_to", "card_type", "source",
     ]  # fmt: skip
     masked, plain = card.to_dict(), card.to_dict(unmask=True)
@@ -224,6 +226,18 @@ def test_to_dict_masks_unless_asked() -> None:
         "1958-03-15",
     )
     assert plain["valid_to"] is None and plain["card_type"] == "mainland"
+    assert masked["appended_address"] is None
+
+
+def test_an_appended_address_is_the_current_address_and_is_masked() -> None:
+    card = replace(
+        parse_text_block(mainland_block()),
+        appended_address=sensitive_text("上海市浦东新区世纪大道100号"),
+    )
+    assert card.current_address.reveal() == "上海市浦东新区世纪大道100号"
+    assert card.to_dict()["appended_address"] == "上海市浦东新****"
+    assert "世纪大道" not in repr(card)
+    assert parse_text_block(mainland_block()).current_address == card.address
 
 
 def test_age_and_expiry() -> None:
@@ -235,35 +249,9 @@ def test_age_and_expiry() -> None:
     assert not parse_text_block(mainland_block()).is_expired(date(2999, 1, 1))
 
 
-@pytest.mark.parametrize("number", ["11010519491231002X", "440524188001010014"])
-def test_published_id_numbers_pass(number: str) -> None:
-    assert is_valid_id_number(number)
-    assert check_character(number[:17]) == number[17]
-
-
-def test_id_number_facts_and_failures() -> None:
-    facts = parse_id_number("11010519491231002x")
-    assert (facts.area_code, facts.birth, facts.male) == ("110105", date(1949, 12, 31), False)
-    assert parse_id_number("440524188001010014").male
-    for bad in ("11010519491231002", "110105194912310021", "110105194913310029", "ABC"):
-        assert not is_valid_id_number(bad)
-    with pytest.raises(ValueError):
-        check_character("1101051949123100A")
-
-
-@pytest.mark.parametrize(
-    ("name", "masked"),
-    [("张明", "张*"), ("张小明", "张*明"), ("欧阳娜娜", "欧阳**"), ("李", "*"), ("", "")],
-)
-def test_name_masking(name: str, masked: str) -> None:
-    assert mask_name(name) == masked
-    assert str(sensitive_name(name)) == masked
-
-
-def test_id_number_masking() -> None:
-    assert mask_id_number("410104199001011234") == "410104********1234"
-    assert mask_id_number("USA110085071201") == "USA110*****1201"
-    assert mask_id_number("H1234567") == "****4567"
+def test_sensitive_values_use_the_shared_masking_rules() -> None:
+    assert str(sensitive_name("张小明")) == "张*明"
+    assert f"{sensitive_name('Li Xiaolong')}" == "L* X*******"
 
 
 def test_nation_table() -> None:

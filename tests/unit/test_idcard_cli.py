@@ -11,7 +11,7 @@ import pytest
 from drivers.idcard.cli import main
 
 JSON_KEYS = [
-    "name", "sex", "nation", "birth", "address", "id_number",
+    "name", "sex", "nation", "birth", "address", "appended_address", "id_number",
     "authority", "valid_from", "valid_to", "card_type", "source",
 ]  # fmt: skip
 
@@ -21,6 +21,12 @@ def test_read_sim_prints_masked_fields(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     assert "张*国" in out and "410105********0034" in out and "长期" in out
     assert "张建国" not in out and "410105195803150034" not in out
+
+
+def test_read_sim_shows_the_appended_address_masked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["read", "--sim", "--citizen", "mainland-hui-ssc"]) == 0
+    out = capsys.readouterr().out
+    assert "追加住址" in out and "北京市朝阳区****" in out and "望京" not in out
 
 
 def test_read_sim_json_and_unmask(capsys: pytest.CaptureFixture[str]) -> None:

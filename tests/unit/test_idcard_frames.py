@@ -14,8 +14,10 @@ from drivers.idcard.errors import (
     FrameError,
     IdCardError,
     LengthError,
+    ModuleTimeoutError,
     NoCardError,
     ReaderError,
+    ReaderTimeoutError,
     ReadFailedError,
     SamError,
     SamNotAuthorizedError,
@@ -97,6 +99,25 @@ def test_response_with_nonzero_sw1_sw2_is_a_frame_error() -> None:
         Response.parse(H("6A8290"))
     with pytest.raises(FrameError):
         Response.parse(H("0000"))
+
+
+@pytest.mark.parametrize(
+    "wire",
+    [
+        "AAAAAA9669 0005 05050505 05",  # with a valid checksum
+        "AAAAAA9669 0005 05050505 00",  # vendor code matches the first 10 bytes only
+        "AAAAAA9669 0005 05050500 77",
+    ],
+)
+def test_the_vendor_timeout_frame_is_a_timeout_not_a_frame_error(wire: str) -> None:
+    decoder = FrameDecoder()
+    decoder.feed(H(wire) + build_response(0x9F))
+    body = decoder.next_body()
+    assert body is not None
+    with pytest.raises(ModuleTimeoutError) as caught:
+        Response.parse(body)
+    assert isinstance(caught.value, ReaderTimeoutError) and not isinstance(caught.value, FrameError)
+    assert Response.parse(decoder.next_body() or b"").status == 0x9F, "decoding goes on"
 
 
 @pytest.mark.parametrize(

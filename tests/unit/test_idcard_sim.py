@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from drivers.idcard.card import CardType, Source
+import drivers.idcard.profiles
+from drivers.idcard.card import CardType, IdentityCard, Source
 from drivers.idcard.errors import (
     CardDataError,
     CardRemovedError,
@@ -21,7 +22,7 @@ from drivers.idcard.errors import (
     UnreadableCardError,
 )
 from drivers.idcard.frames import Command, FrameDecoder, Response, build_request
-from drivers.idcard.idnumber import is_valid_id_number
+from drivers.idcard.idrules import is_valid_id_number
 from drivers.idcard.profile import (
     Profile,
     Transmit,
@@ -31,7 +32,13 @@ from drivers.idcard.profile import (
 )
 from drivers.idcard.sim.citizens import Citizen, find_citizen, load_citizens
 from drivers.idcard.sim.sam import Fault, SimulatedSam, sim_reader
-from drivers.idcard.sim.vpcd import BareIdCard, SamReaderCard, SocialSecurityCard, VirtualCard
+from drivers.idcard.sim.vpcd import (
+    BareIdCard,
+    ForeignTypeBCard,
+    SamReaderCard,
+    SocialSecurityCard,
+    VirtualCard,
+)
 
 TODAY = date(2025, 6, 1)
 
@@ -141,7 +148,7 @@ def test_each_fault_gives_its_typed_error(
     sam = SimulatedSam()
     sam.place(people["mainland-long-term"])
     sam.inject(Fault(fault))
-    reader = sim_reader(sam, timeout=0.1)
+    reader = sim_reader(sam, timeout=0.1, read_timeout=0.1)
     with reader, pytest.raises(error):
         reader.read_once()
     assert sam.pending_faults == []
@@ -174,25 +181,40 @@ def test_builtin_profiles_load_in_priority_order() -> None:
     assert names == ["ffb0-sam", "resident-id-no-sam", "ssse-social-security"]
 
 
-def test_ffb0_profile_against_the_sam_reader_card(people: dict[str, Citizen]) -> None:
-    citizen = people["foreign-2023-Y"]
-    card = SamReaderCard(citizen)
+@pytest.mark.parametrize("status_words", [True, False])
+@pytest.mark.parametrize("first_page", [256, 260])
+def test_ffb0_profile_reads_both_page_layouts_with_or_without_status_words(
+    first_page: int, status_words: bool, people: dict[str, Citizen]
+) -> None:
+    citizen = people["foreign-2023-Y"]  # its old-number link sits in text bytes 250-255
+    card = SamReaderCard(citizen, first_page=first_page, status_words=status_words)
     profile = profile_named("ffb0-sam")
     assert profile.matches(card.atr)
     sent, transmit = transmit_to(card)
     identity = run_profile(profile, transmit)
     assert identity == citizen.expected_card()
     assert identity is not None and identity.photo == citizen.photo()
+    assert identity.old_card_link == citizen.fields["old_card_link"]
     assert [a.hex() for a in sent] == [f"ffb00{p}0000" for p in range(6)]
 
 
-def test_ssc_profile_handles_t0_status_words(people: dict[str, Citizen]) -> None:
-    citizen = people["mainland-hui-ssc"]
-    card = SocialSecurityCard(citizen)
-    profile = profile_named("ssse-social-security")
-    assert profile.matches(card.atr) and not profile_named("ffb0-sam").matches(card.atr)
-    sent, transmit = transmit_to(card)
-    identity = run_profile(profile, transmit)
+def test_ffb0_page_lengths_are_checked(people: dict[str, Citizen]) -> None:
+    profile = profile_named("ffb0-sam")
+    card = SamReaderCard(people["child"])
+
+    def short_page_3(apdu: bytes) -> bytes:
+        answer = card.apdu(apdu)
+        return answer[:100] + answer[-2:] if apdu[2] == 3 else answer
+
+    with pytest.raises(ReadFailedError, match="102-byte answer to ff b0 03 00 00"):
+        run_profile(profile, short_page_3)
+    with pytest.raises(ReadFailedError, match="258-byte answer"):
+        run_profile(profile, lambda apdu: card.apdu(apdu)[:256] + b"\x62\x82")
+    with pytest.raises(CardDataError, match="announces 512 text bytes"):
+        run_profile(profile, lambda apdu: b"\x02\x00\x04\x00" + card.apdu(apdu)[4:])
+
+
+def check_ssc_identity(identity: IdentityCard | None, citizen: Citizen) -> None:
     assert identity is not None
     assert (identity.source, identity.card_type) == (Source.SSC, CardType.SOCIAL_SECURITY)
     assert identity.id_number.reveal() == citizen.fields["id_number"]
@@ -201,8 +223,81 @@ def test_ssc_profile_handles_t0_status_words(people: dict[str, Citizen]) -> None
     assert (identity.valid_from, identity.valid_to) == (date(2019, 3, 1), date(2029, 3, 1))
     assert identity.document_number is not None
     assert identity.document_number.reveal() == "K12345678"
+
+
+def test_ssc_profile_reads_records_by_number_with_the_exact_le(people: dict[str, Citizen]) -> None:
+    citizen = people["mainland-hui-ssc"]
+    card = SocialSecurityCard(citizen)
+    profile = profile_named("ssse-social-security")
+    assert profile.matches(card.atr) and not profile_named("ffb0-sam").matches(card.atr)
+    sent, transmit = transmit_to(card)
+    check_ssc_identity(run_profile(profile, transmit), citizen)
     assert any(a.startswith(b"\x00\xc0") for a in sent), "61 xx must be followed by GET RESPONSE"
-    assert any(a[:2] == b"\x00\xb2" and a[4] != 0 for a in sent), "6C xx must resend with Le"
+    assert [r.hex(" ") for r in card.reads] == [
+        "00 b2 05 04 06", "00 b2 06 04 06", "00 b2 07 04 0b",  # EF05: numbers = tags
+        "00 b2 01 04 14", "00 b2 02 04 20", "00 b2 03 04 03", "00 b2 04 04 03", "00 b2 06 04 06",
+    ]  # fmt: skip
+
+
+def test_the_simulated_card_addresses_records_like_iso_7816_4(people: dict[str, Citizen]) -> None:
+    card = SocialSecurityCard(people["mainland-hui-ssc"])
+    card.apdu(b"\x00\xa4\x04\x00\x0f" + card.AID)
+    card.apdu(bytes.fromhex("00A4020002EF06"))
+    number = people["mainland-hui-ssc"].fields["id_number"].encode()
+    assert card.apdu(bytes.fromhex("00B2080014")) == b"\x08\x12" + number + b"\x90\x00"
+    assert card.apdu(bytes.fromhex("00B2010414")) == b"\x08\x12" + number + b"\x90\x00"
+    assert card.apdu(bytes.fromhex("00B2080414")) == b"\x6a\x83", "there is no record 8"
+    assert card.apdu(bytes.fromhex("00B2010400")) == b"\x6c\x14", "wrong Le"
+    assert card.apdu(bytes.fromhex("00B2072C0B"))[:2] == b"\x07\x09", "EF05 by short file id"
+    assert card.apdu(bytes.fromhex("00B2020400"))[:1] == b"\x6c"
+    assert SocialSecurityCard(people["mainland-hui-ssc"]).apdu(bytes.fromhex("00B2010414")) == (
+        b"\x69\x86"
+    )
+
+
+def test_ssc_records_in_another_order_fall_back_to_identifiers(
+    people: dict[str, Citizen],
+) -> None:
+    citizen = people["mainland-hui-ssc"]
+    card = SocialSecurityCard(citizen, ef06_order=(0x09, 0x08, 0x0C, 0x0D, 0x0A, 0x0B))
+    _, transmit = transmit_to(card)
+    check_ssc_identity(run_profile(profile_named("ssse-social-security"), transmit), citizen)
+    ef06 = [r.hex(" ") for r in card.reads[3:]]
+    # record 1 is the name here: 6C 20 for the Le of the ID number, then the wrong tag
+    assert ef06[:3] == ["00 b2 01 04 14", "00 b2 01 04 20", "00 b2 08 00 14"]
+    assert ef06[3:] == ["00 b2 09 00 20", "00 b2 0a 00 03", "00 b2 0b 00 03", "00 b2 0d 00 06"]
+
+
+def test_ssc_card_without_identifier_addressing_is_read_by_number(
+    people: dict[str, Citizen],
+) -> None:
+    citizen = people["mainland-hui-ssc"]
+    _, transmit = transmit_to(SocialSecurityCard(citizen, by_identifier=False))
+    check_ssc_identity(run_profile(profile_named("ssse-social-security"), transmit), citizen)
+
+
+def test_ssc_profile_without_record_numbers_or_lengths_uses_identifiers_and_6c(
+    people: dict[str, Citizen],
+) -> None:
+    citizen = people["mainland-hui-ssc"]
+    data = json.loads(
+        (Path(drivers.idcard.profiles.__file__).parent / "ssse-social-security.json").read_text()
+    )
+    for file in data["files"]:
+        for record in file["records"]:
+            del record["record"], record["length"]
+    card = SocialSecurityCard(citizen)
+    sent, transmit = transmit_to(card)
+    check_ssc_identity(run_profile(profile_from_dict(data), transmit), citizen)
+    assert card.reads[0].hex(" ") == "00 b2 05 00 00"
+    assert any(a.hex(" ") == "00 b2 05 00 06" for a in sent), "6C xx must resend with Le"
+
+
+def test_a_missing_ssc_record_is_a_card_data_error(people: dict[str, Citizen]) -> None:
+    card = SocialSecurityCard(people["mainland-hui-ssc"], ef06_order=(0x08, 0x09, 0x0A))
+    _, transmit = transmit_to(card)
+    with pytest.raises(CardDataError, match="no record 0B"):
+        run_profile(profile_named("ssse-social-security"), transmit)
 
 
 def test_ssc_profile_passes_on_a_card_without_the_application(people: dict[str, Citizen]) -> None:
@@ -223,13 +318,27 @@ def test_bare_id_card_is_reported_with_its_serial(people: dict[str, Citizen]) ->
     assert "no SAM" in caught.value.message_en
 
 
+def test_a_foreign_type_b_card_with_the_same_atr_is_not_called_an_id_card() -> None:
+    card = ForeignTypeBCard()
+    profile = profile_named("resident-id-no-sam")
+    assert profile.matches(card.atr), "the ATR alone cannot tell the two apart"
+    sent, transmit = transmit_to(card)
+    assert run_profile(profile, transmit) is None
+    assert [a.hex(" ") for a in sent] == ["00 36 00 00 08"]
+
+
+def test_an_id_card_answering_a_short_serial_is_not_taken_for_one() -> None:
+    profile = profile_named("resident-id-no-sam")
+    assert run_profile(profile, lambda apdu: b"\x01\x02\x03\x04\x90\x00") is None
+
+
 def test_short_or_failing_answers_are_typed_errors(people: dict[str, Citizen]) -> None:
     profile = profile_named("ffb0-sam")
     with pytest.raises(CardRemovedError):
         run_profile(profile, lambda apdu: b"")
     with pytest.raises(ReadFailedError, match="6A82"):
         run_profile(profile, lambda apdu: b"\x6a\x82")
-    with pytest.raises(ReadFailedError, match="short"):
+    with pytest.raises(ReadFailedError, match="4-byte answer"):
         run_profile(profile, lambda apdu: b"\x01\x02\x90\x00")
 
 

@@ -1,7 +1,18 @@
+"""The ID number and masking rules, tested once.
+
+They have one implementation, ``drivers.idcard.idrules``; the server's
+``caller_server.domain.identity`` re-exports it and the card driver masks with it.
+"""
+
+import ast
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from caller_server.domain import identity
 from caller_server.domain.errors import InvalidIdentity
 from caller_server.domain.identity import (
     CardType,
@@ -71,13 +82,79 @@ def test_foreign_2017_permit() -> None:
         parse_id_number("11010519491231002X", CardType.FOREIGN_2017)
 
 
-def test_masks() -> None:
-    assert mask_id_number("410104198001011234") == "410104********1234"
-    assert mask_name("张三明") == "张*明"
-    assert mask_name("张三") == "张*"
-    assert mask_name("欧阳娜娜") == "欧阳**"
-    assert mask_name("JOHN SMITH") == "J*** S****"
-    assert mask_name("") == ""
+@pytest.mark.parametrize(
+    ("document", "number", "masked"),
+    [
+        ("mainland", "410104198001011234", "410104********1234"),
+        ("J card (Hong Kong)", "810000199408230005", "810000********0005"),
+        ("Y card", "932682198501010017", "932682********0017"),
+        ("I card", "USA110085071201", "USA110*****1201"),
+        ("E-passport", "E12345678", "*****5678"),
+        ("HK/Macau pass", "H1234567", "****4567"),
+        ("social security card number", "K12345678", "*****5678"),
+        ("too short to show anything", "A123456", "*******"),
+        ("empty", "", ""),
+    ],
+)
+def test_number_masking_per_document_type(document: str, number: str, masked: str) -> None:
+    assert mask_id_number(number) == masked, document
+    assert len(masked) == len(number)
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("张三明", "张*明"),
+        ("张三", "张*"),
+        ("欧阳娜娜", "欧阳**"),
+        ("李", "*"),
+        ("邓𠮷龑", "邓*龑"),
+        ("JOHN SMITH", "J*** S****"),
+        ("Li Xiaolong", "L* X*******"),
+        ("  Li  Xiaolong ", "L* X*******"),
+        ("", ""),
+    ],
+)
+def test_name_masking(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+def test_the_server_and_the_driver_share_one_implementation() -> None:
+    from drivers.idcard import idrules, masking
+
+    for name in ("check_character", "mask_id_number", "mask_name"):
+        assert getattr(identity, name) is getattr(idrules, name), name
+    assert masking.mask_name is idrules.mask_name
+    assert masking.mask_id_number is idrules.mask_id_number
+
+
+def test_the_shared_rules_module_imports_only_the_standard_library() -> None:
+    from drivers.idcard import idrules
+
+    tree = ast.parse(Path(idrules.__file__).read_text(encoding="utf-8"))
+    imported = {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    } | {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
+
+
+def test_importing_the_domain_rules_loads_no_hardware_or_server_library() -> None:
+    probe = (
+        "import sys, caller_server.domain.identity; "
+        "print(sorted(m for m in ('serial', 'smartcard', 'sqlalchemy', 'fastapi', 'PySide6') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_person_key_is_keyed_and_normalised() -> None:

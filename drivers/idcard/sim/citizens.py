@@ -4,24 +4,30 @@ File format::
 
     {"citizens": [{"label": "child", "card_type": "mainland" | "J" | "I" | "Y",
                    "fields": {<text block fields, see cardtext.LAYOUTS>},
-                   "ssc": {"card_number": …, "issued": YYYYMMDD, "expires": YYYYMMDD}}]}
+                   "ssc": {"card_number": …, "issued": YYYYMMDD, "expires": YYYYMMDD},
+                   "appended_address": "…", "fingerprints": 0 | 1 | 2}]}
 
-``ssc`` is optional and makes the citizen usable as a social security card.
+``ssc`` is optional and makes the citizen usable as a social security card;
+``appended_address`` (optional) is the latest address appended after a move;
+``fingerprints`` (default 2) is how many fingerprints the chip holds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from drivers.idcard.card import CardType, IdentityCard
 from drivers.idcard.cardtext import build_text_block, parse_text_block
 from drivers.idcard.errors import CardDataError, IdCardError
+from drivers.idcard.masking import sensitive_text
 
 PHOTO_SIZE = 1024
+FINGERPRINT_SIZE = 512
+"""Bytes of one fingerprint template on the chip (two: 1,024)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class Citizen:
     card_type: CardType
     fields: dict[str, str]
     ssc: SocialSecurity | None = None
+    appended_address: str | None = None
+    fingerprints: int = 2
 
     def __repr__(self) -> str:
         return f"Citizen({self.label!r}, {self.card_type.value})"
@@ -51,13 +59,21 @@ class Citizen:
         seed = hashlib.sha256(self.label.encode()).digest()
         return (b"WLT-SIM:" + seed * 32)[:PHOTO_SIZE]
 
+    def fingerprint(self) -> bytes:
+        """Deterministic stand-in for the fingerprint data (512 bytes a finger)."""
+        seed = hashlib.sha256(b"fingerprint:" + self.label.encode()).digest()
+        return (seed * 32)[:FINGERPRINT_SIZE] * self.fingerprints
+
     def card_serial(self) -> bytes:
         """The 8-byte chip serial."""
         return hashlib.sha256(b"serial:" + self.label.encode()).digest()[:8]
 
     def expected_card(self) -> IdentityCard:
-        """The card a reader should return for this citizen."""
-        return parse_text_block(self.text_block(), self.photo())
+        """The card a SAM reader returns for this citizen (with the appended address)."""
+        card = parse_text_block(self.text_block(), self.photo())
+        if self.appended_address:
+            card = replace(card, appended_address=sensitive_text(self.appended_address))
+        return card
 
 
 def bundled_citizens_path() -> Path:
@@ -75,6 +91,8 @@ def load_citizens(path: Path | None = None) -> list[Citizen]:
                 card_type=CardType(entry["card_type"]),
                 fields={str(k): str(v) for k, v in entry["fields"].items()},
                 ssc=SocialSecurity(**entry["ssc"]) if "ssc" in entry else None,
+                appended_address=entry.get("appended_address"),
+                fingerprints=int(entry.get("fingerprints", 2)),
             )
             for entry in document["citizens"]
         ]

@@ -1,10 +1,13 @@
 """Serve a :class:`SimulatedSam` on a pseudo-terminal, like a USB-serial reader.
 
 The serial driver opens the pty's slave side with pyserial exactly as it opens
-``/dev/ttyUSB0``. With ``baudrate`` set, the server holds every request and
-answer for its time on a real 8N1 line (10 bits a byte), so timings look like
-real hardware. ``link`` gives the port a stable path (like
-``/dev/serial/by-id/…``) that survives an unplug/replug cycle. POSIX only.
+``/dev/ttyUSB0``. ``baudrate`` is the module's line speed: the pty carries the
+speed the driver set with termios, and as on a real line a request sent at
+another speed is noise the module does not answer (``None``: any speed).
+``paced=True`` holds every request and answer for its time on a real 8N1 line
+(10 bits a byte), so timings look like real hardware. ``link`` gives the port
+a stable path (like ``/dev/serial/by-id/…``) that survives an unplug/replug
+cycle. POSIX only.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import select
+import termios
 import threading
 import time
 import tty
@@ -33,11 +37,21 @@ class PtySamServer:
     """A simulated reader on a pty; :meth:`stop` is an unplug."""
 
     def __init__(
-        self, sam: SimulatedSam, *, baudrate: int | None = None, link: Path | None = None
+        self,
+        sam: SimulatedSam,
+        *,
+        baudrate: int | None = 115200,
+        paced: bool = False,
+        link: Path | None = None,
     ) -> None:
         self.sam = sam
         self.baudrate = baudrate
+        self.paced = paced
         self.link = link
+        self.ignored = 0
+        """Request bytes dropped because they came at another line speed."""
+        self.wire_bytes = 0
+        """Bytes requested and answered so far (for wire-time figures)."""
         self._master = -1
         self._slave = -1
         self._slave_name = ""
@@ -92,17 +106,30 @@ class PtySamServer:
                 data = os.read(self._master, 4096)
             except OSError:
                 return
-            if self.baudrate:
+            if not self._speed_matches():
+                self.ignored += len(data)
+                continue
+            if self.paced and self.baudrate:
                 time.sleep(wire_seconds(len(data), self.baudrate))
             answer = self.sam.receive(data)
+            self.wire_bytes += len(data) + len(answer)
             if answer:
                 self._send(answer)
+
+    def _speed_matches(self) -> bool:
+        if self.baudrate is None:
+            return True
+        try:
+            speed = termios.tcgetattr(self._master)[5]
+        except termios.error:
+            return False
+        return bool(speed == getattr(termios, f"B{self.baudrate}", None))
 
     def _send(self, data: bytes) -> None:
         start = time.monotonic()
         for offset in range(0, len(data), CHUNK):
             chunk = data[offset : offset + CHUNK]
-            if self.baudrate:
+            if self.paced and self.baudrate:
                 due = start + wire_seconds(offset + len(chunk), self.baudrate)
                 delay = due - time.monotonic()
                 if delay > 0:

@@ -1,7 +1,9 @@
 """A simulated GA/T 467 SAM module with a card field and fault injection.
 
-Like the real module it finds a card only once per stay in the field: after a
-read the card must be removed and placed again. Faults are one-shot and are
+By default it finds a card only once per stay in the field, like most modules:
+after a read the card must be removed and placed again. ``refinds=True`` is a
+module that finds the card again on every find while it stays. ``read_delay``
+holds the read answer back like a slow module. Faults are one-shot and are
 consumed by the command they affect (OctoPrint's ``simulated_errors`` style).
 """
 
@@ -12,8 +14,9 @@ import logging
 import threading
 import time
 
+from drivers.idcard.cardtext import build_appended_address
 from drivers.idcard.errors import ChecksumError, FrameError
-from drivers.idcard.frames import Command, FrameDecoder, Request, build_response
+from drivers.idcard.frames import Command, FrameDecoder, Request, build_frame, build_response
 from drivers.idcard.sam_reader import SamReader
 from drivers.idcard.sim.citizens import Citizen
 
@@ -35,12 +38,25 @@ class Fault(enum.StrEnum):
     """The module answers the next find with 66, SAM not authorized."""
     GARBAGE = "garbage"
     """Line noise before the next answer (the driver must resynchronise)."""
+    SILENT_FIND = "silent-find"
+    """The module does not answer the next find."""
+    SELECT_FAILED = "select-failed"
+    """The next select answers 81, select failed."""
+    MODULE_TIMEOUT = "module-timeout"
+    """The next find answers the vendor timeout frame ``AA AA AA 96 69 00 05 05 05 05 …``."""
+
+
+MODULE_TIMEOUT_FRAME = build_frame(b"\x05\x05\x05\x05")
 
 
 class SimulatedSam:
     """Thread-safe: the test places cards while a server thread answers frames."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, refinds: bool = False, read_delay: float = 0.0) -> None:
+        self.refinds = refinds
+        """Find the card on every find while it stays (some modules do)."""
+        self.read_delay = read_delay
+        """Seconds the read answer is held back (a slow module)."""
         self._lock = threading.Lock()
         self._decoder = FrameDecoder()
         self._citizen: Citizen | None = None
@@ -50,6 +66,8 @@ class SimulatedSam:
         self._faults: list[Fault] = []
         self.reads = 0
         """Successful read answers sent so far."""
+        self.last_read_size = 0
+        """Bytes of the last read answer frame."""
 
     def place(self, citizen: Citizen) -> None:
         """A card enters the field."""
@@ -79,6 +97,7 @@ class SimulatedSam:
     def receive(self, data: bytes) -> bytes:
         """Feed request bytes; returns the answer bytes (empty when it stays silent)."""
         out = bytearray()
+        delay = 0.0
         with self._lock:
             self._decoder.feed(data)
             while True:
@@ -88,11 +107,18 @@ class SimulatedSam:
                     out += build_response(0x10)
                     continue
                 if body is None:
-                    return bytes(out)
+                    break
                 try:
-                    out += self._answer(Request.parse(body))
+                    request = Request.parse(body)
                 except FrameError:
                     out += build_response(0x11)
+                    continue
+                if request.command() in (Command.READ, Command.READ_WITH_FINGERPRINT):
+                    delay = self.read_delay
+                out += self._answer(request)
+        if out and delay:
+            time.sleep(delay)
+        return bytes(out)
 
     def _take(self, fault: Fault) -> bool:
         if fault in self._faults:
@@ -107,8 +133,10 @@ class SimulatedSam:
             answer = self._find()
         elif command is Command.SELECT:
             answer = self._select()
-        elif command is Command.READ:
-            answer = self._read()
+        elif command in (Command.READ, Command.READ_WITH_FINGERPRINT):
+            answer = self._read(with_fingerprint=command is Command.READ_WITH_FINGERPRINT)
+        elif command is Command.READ_NEW_ADDRESS:
+            answer = self._new_address()
         elif command is Command.SAM_ID:
             answer = build_response(0x90, SAM_ID)
         elif command in (Command.STATUS, Command.RESET):
@@ -123,18 +151,30 @@ class SimulatedSam:
     def _find(self) -> bytes:
         if self._take(Fault.UNAUTHORIZED):
             return build_response(0x66)
+        if self._take(Fault.SILENT_FIND):
+            return b""
+        if self._take(Fault.MODULE_TIMEOUT):
+            return MODULE_TIMEOUT_FRAME
         if self._citizen is None or self._halted:
             return build_response(0x80)
         self._found = True
         return build_response(0x9F, bytes(4))
 
     def _select(self) -> bytes:
-        if self._citizen is None or not self._found:
+        if self._citizen is None or not self._found or self._take(Fault.SELECT_FAILED):
             return build_response(0x81)
         self._selected = True
         return build_response(0x90, self._citizen.card_serial())
 
-    def _read(self) -> bytes:
+    def _new_address(self) -> bytes:
+        citizen = self._citizen
+        if citizen is None:
+            return build_response(0x41)
+        if not citizen.appended_address:
+            return build_response(0x91)
+        return build_response(0x90, build_appended_address(citizen.appended_address))
+
+    def _read(self, *, with_fingerprint: bool) -> bytes:
         citizen = self._citizen
         if citizen is None or not self._selected:
             return build_response(0x41)
@@ -142,12 +182,15 @@ class SimulatedSam:
         if self._take(Fault.PULLED):
             self._citizen = None
             return build_response(0x41)
-        self._halted = True
+        self._halted = not self.refinds
         if self._take(Fault.TIMEOUT):
             return b""
-        text, photo = citizen.text_block(), citizen.photo()
-        payload = len(text).to_bytes(2, "big") + len(photo).to_bytes(2, "big") + text + photo
-        answer = build_response(0x90, payload)
+        parts = [citizen.text_block(), citizen.photo()]
+        if with_fingerprint:
+            parts.append(citizen.fingerprint())
+        lengths = b"".join(len(part).to_bytes(2, "big") for part in parts)
+        answer = build_response(0x90, lengths + b"".join(parts))
+        self.last_read_size = len(answer)
         if self._take(Fault.CHECKSUM):
             return answer[:-1] + bytes([answer[-1] ^ 0x5A])
         self.reads += 1
@@ -179,9 +222,14 @@ class LoopbackTransport:
         self._pending.clear()
 
 
-def sim_reader(sam: SimulatedSam, timeout: float = 1.0) -> SamReader:
+def sim_reader(sam: SimulatedSam, timeout: float = 1.0, read_timeout: float = 3.0) -> SamReader:
     """A SAM reader wired to ``sam`` in-process (no pyserial needed)."""
-    return SamReader(lambda: LoopbackTransport(sam), timeout=timeout, description="simulator")
+    return SamReader(
+        lambda: LoopbackTransport(sam),
+        timeout=timeout,
+        read_timeout=read_timeout,
+        description="simulator",
+    )
 
 
 class AutoTapper:

@@ -27,6 +27,7 @@ SW_OK = b"\x90\x00"
 SW_WRONG_P1P2 = b"\x6a\x86"
 SW_FILE_NOT_FOUND = b"\x6a\x82"
 SW_RECORD_NOT_FOUND = b"\x6a\x83"
+SW_FUNCTION_NOT_SUPPORTED = b"\x6a\x81"
 SW_NO_CURRENT_EF = b"\x69\x86"
 SW_INS_NOT_SUPPORTED = b"\x6d\x00"
 SW_CLA_NOT_SUPPORTED = b"\x6e\x00"
@@ -44,33 +45,38 @@ class VirtualCard(Protocol):
 class SamReaderCard:
     """What a reader with a built-in SAM shows over PC/SC (the ``FF B0`` family).
 
-    ATR bytes 13–14 are ``90 00``; ``FF B0 00 00 00`` answers the lengths
-    ``01 00 04 00`` and the 256-byte text; ``FF B0 01..05 00 00`` answer the
-    photo: 4 header bytes + 252, then 256, 256, 256 and the last 4 bytes.
+    ATR bytes 13–14 are ``90 00``. The SAM's 1,284-byte read answer (header
+    ``01 00 04 00``, 256 text bytes, 1,024 photo bytes) is paged out by
+    ``FF B0 0n 00 00``: page ``n`` is the 256 bytes from offset ``256 × n``
+    (page 5: the last 4), except page 0, which is ``first_page`` bytes long
+    (256, or 260 = header + the whole text). ``status_words=False`` is a
+    reader that sends the data without ``90 00``.
     """
 
     atr = bytes.fromhex("3B8B8001" + "00" * 9 + "9000" + "9A")
+    PAGE = 256
 
-    def __init__(self, citizen: Citizen) -> None:
-        header = b"\x01\x00\x04\x00"
-        photo = citizen.photo()
-        self._chunks = [
-            header + citizen.text_block(),
-            header + photo[:252],
-            photo[252:508],
-            photo[508:764],
-            photo[764:1020],
-            photo[1020:],
-        ]
+    def __init__(
+        self, citizen: Citizen, *, first_page: int = 256, status_words: bool = True
+    ) -> None:
+        self._buffer = b"\x01\x00\x04\x00" + citizen.text_block() + citizen.photo()
+        self._first_page = first_page
+        self._status = SW_OK if status_words else b""
+        self.pages: list[int] = []
+        """Pages asked for (for tests)."""
 
     def apdu(self, command: bytes) -> bytes:
         if command[0] != 0xFF:
             return SW_CLA_NOT_SUPPORTED
         if command[1] != 0xB0:
             return SW_INS_NOT_SUPPORTED
-        if command[2] >= len(self._chunks) or command[3]:
+        page = command[2]
+        start = page * self.PAGE
+        if start >= len(self._buffer) or command[3]:
             return SW_WRONG_P1P2
-        return self._chunks[command[2]] + SW_OK
+        self.pages.append(page)
+        size = self._first_page if page == 0 else self.PAGE
+        return self._buffer[start : start + size] + self._status
 
 
 class BareIdCard:
@@ -87,6 +93,19 @@ class BareIdCard:
         return SW_INS_NOT_SUPPORTED
 
 
+class ForeignTypeBCard:
+    """A German-eID-like ISO 14443 Type B card: the same ATR pattern as the resident
+    ID card, but it answers ``6D 00`` to ``00 36`` and only knows its own application."""
+
+    atr = bytes.fromhex("3B888001000000000000000009")
+    AID = bytes.fromhex("E80704007F00070302")
+
+    def apdu(self, command: bytes) -> bytes:
+        if command[:2] == b"\x00\xa4":
+            return SW_OK if command[5:] == self.AID else SW_FILE_NOT_FOUND
+        return SW_INS_NOT_SUPPORTED
+
+
 def _bcd(digits: str) -> bytes:
     return bytes.fromhex(digits)
 
@@ -95,39 +114,63 @@ def _tlv(tag: int, value: bytes) -> bytes:
     return bytes([tag, len(value)]) + value
 
 
+EF06_ORDER = (0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D)
+
+
 class SocialSecurityCard:
     """A 社会保障卡 with the SSSE application and its free files EF05/EF06.
 
-    Behaves like a T=0 card: SELECT of the application answers ``61 xx`` (FCI
-    waiting for GET RESPONSE) and READ RECORD with a wrong Le answers ``6C xx``.
+    READ RECORD follows ISO 7816-4: P2 bits 1-3 = ``100`` read record number
+    P1 (1-based, file order), ``000``/``001`` the first/last record whose
+    identifier (first byte) is P1; P2 bits 4-8 a short file identifier (5 =
+    EF05, 6 = EF06) or 0 for the current file. A record that is not there
+    answers ``6A 83``. EF05's records are 01…07, so there record numbers equal
+    the tags; EF06's are ``ef06_order`` (08…0D by default), so record 1 is the
+    ID number. ``by_identifier=False`` is a card that only supports record
+    numbers (``6A 81`` otherwise). Behaves like a T=0 card: SELECT of the
+    application answers ``61 xx`` (FCI waiting for GET RESPONSE) and READ
+    RECORD with a wrong Le answers ``6C xx``.
     """
 
     atr = bytes.fromhex("3B6C00000A0A0A0A0A0A0A0A0A0A0A0A")
     AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")
     FCI = bytes.fromhex("6F0F840D") + b"sx1.sh.social"
 
-    def __init__(self, citizen: Citizen) -> None:
+    def __init__(
+        self,
+        citizen: Citizen,
+        *,
+        ef06_order: tuple[int, ...] = EF06_ORDER,
+        by_identifier: bool = True,
+    ) -> None:
         if citizen.ssc is None:
             raise ValueError(f"{citizen!r} has no social security data")
         f = citizen.fields
-        name = f["name"].encode("gb18030").ljust(30, b" ")
-        self._files = {
-            0xEF05: {
-                0x05: _tlv(0x05, _bcd(citizen.ssc.issued)),
-                0x06: _tlv(0x06, _bcd(citizen.ssc.expires)),
-                0x07: _tlv(0x07, citizen.ssc.card_number.encode("ascii")),
-            },
-            0xEF06: {
-                0x08: _tlv(0x08, f["id_number"].encode("ascii")),
-                0x09: _tlv(0x09, name),
-                0x0A: _tlv(0x0A, f["sex"].encode("ascii")),
-                0x0B: _tlv(0x0B, _bcd(f["nation"])),
-                0x0C: _tlv(0x0C, _bcd(f["id_number"][:6])),
-                0x0D: _tlv(0x0D, _bcd(f["birth"])),
-            },
+        ef06 = {
+            0x08: f["id_number"].encode("ascii"),
+            0x09: f["name"].encode("gb18030").ljust(30, b"\x00"),
+            0x0A: f["sex"].encode("ascii"),
+            0x0B: _bcd(f["nation"]),
+            0x0C: _bcd(f["id_number"][:6]),
+            0x0D: _bcd(f["birth"]),
         }
+        self._files = {
+            0xEF05: [
+                _tlv(0x01, citizen.card_serial() * 2),
+                _tlv(0x02, b"\x01"),
+                _tlv(0x03, b"3.00"),
+                _tlv(0x04, b"\x00" * 12),
+                _tlv(0x05, _bcd(citizen.ssc.issued)),
+                _tlv(0x06, _bcd(citizen.ssc.expires)),
+                _tlv(0x07, citizen.ssc.card_number.encode("ascii")),
+            ],
+            0xEF06: [_tlv(tag, ef06[tag]) for tag in ef06_order],
+        }
+        self._by_identifier = by_identifier
         self._in_app = False
         self._ef: int | None = None
+        self.reads: list[bytes] = []
+        """Every READ RECORD received (for tests)."""
 
     def apdu(self, command: bytes) -> bytes:
         cla, ins, p1, p2 = command[:4]
@@ -137,8 +180,9 @@ class SocialSecurityCard:
             return self._select(p1, command[5 : 5 + command[4]] if len(command) > 5 else b"")
         if ins == 0xC0:
             return self.FCI + SW_OK
-        if ins == 0xB2 and p2 == 0x04:
-            return self._read_record(p1, command[4] if len(command) == 5 else 0)
+        if ins == 0xB2:
+            self.reads.append(command)
+            return self._read_record(p1, p2, command[4] if len(command) == 5 else 0)
         return SW_INS_NOT_SUPPORTED
 
     def _select(self, p1: int, data: bytes) -> bytes:
@@ -150,15 +194,26 @@ class SocialSecurityCard:
             return SW_OK
         return SW_FILE_NOT_FOUND
 
-    def _read_record(self, record: int, le: int) -> bytes:
-        if self._ef is None:
+    def _read_record(self, p1: int, p2: int, le: int) -> bytes:
+        sfi, method = p2 >> 3, p2 & 0x07
+        ef = self._ef if sfi == 0 else 0xEF00 | sfi
+        if ef is None:
             return SW_NO_CURRENT_EF
-        value = self._files[self._ef].get(record)
-        if value is None:
+        records = self._files.get(ef) if self._in_app else None
+        if records is None:
+            return SW_FILE_NOT_FOUND
+        if method == 0x04 and p1:
+            found = records[p1 - 1] if p1 <= len(records) else None
+        elif method in (0x00, 0x01) and self._by_identifier:
+            matches = [record for record in records if record[0] == p1]
+            found = (matches[0] if method == 0x00 else matches[-1]) if matches else None
+        else:
+            return SW_FUNCTION_NOT_SUPPORTED
+        if found is None:
             return SW_RECORD_NOT_FOUND
-        if le != len(value):
-            return bytes([0x6C, len(value)])
-        return value + SW_OK
+        if le != len(found):
+            return bytes([0x6C, len(found)])
+        return found + SW_OK
 
 
 class VpcdClient:
