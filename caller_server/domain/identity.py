@@ -100,7 +100,7 @@ def parse_id_number(
 
 def person_key(secret: bytes, number: str) -> str:
     """HMAC-SHA256 of the normalised number under the hall secret (hex)."""
-    return hmac.new(secret, number.strip().upper().encode("ascii"), hashlib.sha256).hexdigest()
+    return hmac.new(secret, idrules.normalise(number).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def age_band(age: int | None) -> str:

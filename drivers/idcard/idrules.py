@@ -29,6 +29,7 @@ Latin-script name (I/Y English name)   first letter of      ``L* X*******``
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,8 +47,9 @@ class IdNumberError(ValueError):
 
 
 def normalise(raw: str) -> str:
-    """Upper case, without spaces (a lower-case ``x`` is typed often)."""
-    return raw.strip().upper().replace(" ", "")
+    """NFKC, upper case, without spaces: a Chinese input method types full-width digits
+    (``４１０１…``) and a full-width space, and a lower-case ``x`` is typed often."""
+    return unicodedata.normalize("NFKC", raw).strip().upper().replace(" ", "")
 
 
 def check_character(first17: str) -> str:

@@ -35,6 +35,17 @@ def test_lowercase_x_and_spaces_are_normalised() -> None:
     assert parse_id_number(" 11010519491231002x ").value == "11010519491231002X"
 
 
+def test_full_width_input_is_normalised_before_any_rule() -> None:
+    """A Chinese input method on the kiosk's manual entry types full-width characters."""
+    typed = "１１０１０５１９４９１２３１００２ｘ\u3000"
+    assert parse_id_number(typed).value == "11010519491231002X"
+    with pytest.raises(InvalidIdentity, match="check digit"):
+        parse_id_number("１１０１０５１９４９１２３１００２１")
+    assert person_key(b"k" * 32, "１１０１０５１９４９１２３１００２Ｘ") == person_key(
+        b"k" * 32, "11010519491231002X"
+    )
+
+
 @pytest.mark.parametrize(
     ("number", "reason"),
     [
