@@ -1,4 +1,4 @@
-"""The ``yihao`` command: init, serve, token, user, export, appointments, demo."""
+"""The ``yihao`` command: init, serve, token, user, export, appointments, purge, demo."""
 
 from __future__ import annotations
 
@@ -173,6 +173,21 @@ def cmd_appointments(args: argparse.Namespace) -> int:
     return _with_runtime(args, work)
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from caller_server.services import privacy
+
+    def work(rt: Runtime) -> int:
+        purged = privacy.purge(rt.ctx, "cli")
+        days = rt.hall.rules.retention_days
+        print(
+            f"erased personal fields older than {days} days: {purged.tickets} tickets, "
+            f"{purged.appointments} appointments, {purged.day_keys} day keys"
+        )
+        return 0
+
+    return _with_runtime(args, work)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from caller_server.demo import run_demo
 
@@ -256,6 +271,8 @@ def _parser() -> argparse.ArgumentParser:
 
     appts = command("appointments", cmd_appointments, "import appointments from CSV")
     appts.add_argument("file", help="CSV: id_number,category,date,start,end,reference")
+
+    command("purge", cmd_purge, "erase personal fields past the retention period (rules)")
 
     demo = sub.add_parser("demo", help="the whole hall on this machine, simulated")
     demo.add_argument("--duration", type=float, default=None, help="stop after S seconds")

@@ -61,7 +61,10 @@ class IssueRequest(Model):
 
 
 class MaskedIdentity(Model):
-    id_number: str
+    """As shown: ``410104********1234`` (only in the answer to the request that carried the
+    number: it is never stored) and ``张*明`` (kept for the service day)."""
+
+    id_number: str | None = None
     name: str | None = None
 
 

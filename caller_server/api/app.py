@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -19,7 +20,10 @@ from caller_server.api.hub import EventHub
 from caller_server.api.limits import BodyLimit, header_timeout_protocol
 from caller_server.push.mdns import Mdns
 from caller_server.runtime import Runtime
-from caller_server.services import devices, queue
+from caller_server.services import devices, privacy, queue
+from caller_server.store.engine import describe
+
+log = logging.getLogger(__name__)
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -28,11 +32,13 @@ def create_app(rt: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
+        retention = asyncio.create_task(_retention(rt), name="yihao-retention")
         # zeroconf's blocking API must not run on the event loop.
         mdns = await asyncio.to_thread(_start_mdns, rt)
         try:
             yield
         finally:
+            retention.cancel()
             if mdns is not None:
                 await asyncio.to_thread(mdns.close)
             await hub.stop()
@@ -109,6 +115,21 @@ def server_config(rt: Runtime, log_level: str = "info") -> uvicorn.Config:
         http=header_timeout_protocol(rt.settings.header_timeout),
         ws="websockets-sansio",
     )
+
+
+RETENTION_INTERVAL = 3600.0
+"""Seconds between two runs of the retention purge (also run at start)."""
+
+
+async def _retention(rt: Runtime) -> None:
+    """Erase personal fields past retention now and every hour (idempotent, so each server
+    process may run it)."""
+    while True:
+        try:
+            await rt.write(privacy.purge, rt.ctx, "system:retention")
+        except Exception as exc:  # the database may be down; try again next time
+            log.error("retention purge failed: %s", describe(exc))
+        await asyncio.sleep(RETENTION_INTERVAL)
 
 
 def _start_mdns(rt: Runtime) -> Mdns | None:

@@ -22,7 +22,8 @@ class AppointmentStatus(StrEnum):
 @dataclass
 class Appointment:
     id: int
-    person_key: str
+    person_key: str | None
+    """HMAC under the slot day's key; None once the retention period erased it."""
     category: str
     slot_start: float
     slot_end: float

@@ -24,6 +24,8 @@ class EventKind(StrEnum):
     APPOINTMENT_BOOKED = "appointment_booked"
     APPOINTMENT_CHECKED_IN = "appointment_checked_in"
     DEVICE_PAIRED = "device_paired"
+    PURGED = "purged"
+    """Retention erased the personal fields of past days (counts, no personal data)."""
 
 
 @dataclass(frozen=True)

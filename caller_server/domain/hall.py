@@ -100,6 +100,9 @@ class Rules:
     """An open counter that calls nobody this long while people wait raises an alert."""
     service_samples: int = 20
     """Recent service times used for the wait estimate."""
+    retention_days: int = 7
+    """Days a service day's personal fields (person keys, masked names, its day key) are
+    kept; older ones are erased by ``yihao purge`` and the server's daily job."""
 
 
 @dataclass(frozen=True)

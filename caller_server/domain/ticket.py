@@ -82,7 +82,7 @@ class Ticket:
     due_at: float | None = None
     """Appointments: priority applies from this moment."""
     person_key: str | None = None
-    masked_id: str | None = None
+    """HMAC of the ID number under the service day's key (see ``daykeys``)."""
     masked_name: str | None = None
     age_band: str | None = None
     sex: str | None = None

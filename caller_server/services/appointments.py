@@ -6,7 +6,7 @@ from datetime import time
 
 from caller_server.domain.appointments import Appointment, Booking, make_booking, parse_bookings_csv
 from caller_server.domain.events import Event, EventKind
-from caller_server.domain.identity import mask_id_number, person_key
+from caller_server.domain.identity import mask_id_number
 from caller_server.protocol import BookingIn, BookingOut, MaskedIdentity
 from caller_server.services.context import ServiceContext
 
@@ -19,7 +19,7 @@ def _store(ctx: ServiceContext, bookings: list[Booking], actor: str) -> list[Boo
         for booking in bookings:
             appointment = Appointment(
                 id=0,
-                person_key=person_key(ctx.secret, booking.id_number),
+                person_key=ctx.person_key(uow.repo, ctx.day(booking.slot_start), booking.id_number),
                 category=booking.category,
                 slot_start=booking.slot_start,
                 slot_end=booking.slot_end,

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from caller_server.domain.daykeys import new_day_key, seal, unseal
 from caller_server.domain.estimate import eta_minutes, mean_service_seconds
 from caller_server.domain.events import Event, EventKind
 from caller_server.domain.hall import Hall
+from caller_server.domain.identity import person_key
 from caller_server.domain.ticket import Ticket, service_day
 from caller_server.protocol import MaskedIdentity, TicketOut
 from caller_server.store.repository import Repository, UnitOfWork
@@ -70,19 +72,39 @@ class ServiceContext:
             self._estimates[category] = hit
         return hit[1], hit[2]
 
+    def person_key(self, repo: Repository, day: str, number: str) -> str:
+        """``number``'s key on ``day``, under that day's own key (made on first use).
+
+        Call it in a writing unit: the hall lock orders the first use of a day across
+        processes, so each day gets exactly one key.
+        """
+        sealed = repo.sealed_day_key(day)
+        if sealed is None:
+            key = new_day_key()
+            repo.add_day_key(day, seal(self.secret, day, key))
+        else:
+            key = unseal(self.secret, day, sealed)
+        return person_key(key, number)
+
     def ticket_out(
-        self, repo: Repository, ticket: Ticket, now: float, outcome: str = "status"
+        self,
+        repo: Repository,
+        ticket: Ticket,
+        now: float,
+        outcome: str = "status",
+        identity: MaskedIdentity | None = None,
     ) -> TicketOut:
-        """The public view of a ticket, with people ahead and the wait estimate."""
+        """The public view of a ticket, with people ahead and the wait estimate.
+
+        ``identity`` is what the request that is being answered showed (the masked number is
+        never stored); otherwise only the masked name, while the day keeps it.
+        """
         category = self.hall.categories[ticket.category]
         waiting = ticket.status == "waiting"
         ahead = repo.ahead(ticket, now) if waiting else 0
         mean, open_counters = self.service_rate(repo, ticket.category) if waiting else (0.0, 0)
-        identity = (
-            MaskedIdentity(id_number=ticket.masked_id, name=ticket.masked_name)
-            if ticket.masked_id
-            else None
-        )
+        if identity is None and ticket.masked_name:
+            identity = MaskedIdentity(name=ticket.masked_name)
         return TicketOut(
             number=ticket.number,
             category=ticket.category,

@@ -25,12 +25,11 @@ from caller_server.domain.identity import (
     age_band,
     mask_name,
     parse_id_number,
-    person_key,
 )
 from caller_server.domain.limits import IssueKind, decide_issue
 from caller_server.domain.rating import LABELS, parse_rating
 from caller_server.domain.ticket import Priority, Status, Ticket, format_number
-from caller_server.protocol import IdentityIn, TicketOut
+from caller_server.protocol import IdentityIn, MaskedIdentity, TicketOut
 from caller_server.services.context import ServiceContext, ticket_event
 from caller_server.store.repository import Repository
 
@@ -39,14 +38,19 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Person:
-    """A citizen as the server keeps them: a key and coarse statistics, never the number."""
+    """A citizen during one request: the parsed number lives only here, never stored."""
 
     key: str
+    """HMAC of the number under the service day's key."""
     number: IdNumber
     masked_name: str | None
 
+    @property
+    def shown(self) -> MaskedIdentity:
+        return MaskedIdentity(id_number=self.number.masked, name=self.masked_name)
 
-def _person(ctx: ServiceContext, identity: IdentityIn, now: float) -> Person:
+
+def _parse(ctx: ServiceContext, identity: IdentityIn, now: float) -> tuple[IdNumber, str | None]:
     today = ctx.local(now).date()
     card_type = (
         CardType.MAINLAND if identity.card_type == "mainland" else CardType(identity.card_type)
@@ -54,8 +58,7 @@ def _person(ctx: ServiceContext, identity: IdentityIn, now: float) -> Person:
     number = parse_id_number(identity.id_number, card_type, today=today)
     if identity.valid_to is not None and identity.valid_to < today:
         raise CardExpired()
-    masked = mask_name(identity.name) if identity.name else None
-    return Person(person_key(ctx.secret, number.value), number, masked)
+    return number, mask_name(identity.name) if identity.name else None
 
 
 def _priority(
@@ -87,27 +90,31 @@ def issue(
     category = ctx.hall.categories.get(code)
     if category is None:
         raise UnknownCategory(code)
-    person = _person(ctx, identity, now) if identity is not None else None
-    if person is None and category.id_required:
+    parsed = _parse(ctx, identity, now) if identity is not None else None
+    if parsed is None and category.id_required:
         raise IdentityRequired(code)
     day = ctx.day(now)
     with ctx.unit(write=True) as uow:
         repo = uow.repo
-        if person is not None:
+        person = None
+        if parsed is not None:
+            number, masked_name = parsed
+            person = Person(ctx.person_key(repo, day, number.value), number, masked_name)
             try:
                 decision = decide_issue(
                     code, repo.person_tickets(person.key, day), ctx.hall.rules, now
                 )
             except PersonLimitReached as exc:
-                exc.context["ticket"] = ctx.ticket_out(repo, exc.context["ticket"], now)
+                held = exc.context["ticket"]
+                exc.context["ticket"] = ctx.ticket_out(repo, held, now, identity=person.shown)
                 raise
             if decision.kind is IssueKind.EXISTING and decision.ticket is not None:
-                return ctx.ticket_out(repo, decision.ticket, now, "existing")
+                return ctx.ticket_out(repo, decision.ticket, now, "existing", person.shown)
             if decision.kind is IssueKind.REACTIVATE and decision.ticket is not None:
                 ticket = decision.ticket
                 ticket.reactivate(now, ctx.hall.rules.reactivation_minutes)
                 repo.save_ticket(ticket)
-                out = ctx.ticket_out(repo, ticket, now, "reactivated")
+                out = ctx.ticket_out(repo, ticket, now, "reactivated", person.shown)
                 ctx.record(uow, ticket_event(EventKind.REACTIVATED, ticket, now, actor))
                 return out
         if not category.is_open(ctx.local(now)) or code in ctx.hall.unserved:
@@ -129,7 +136,6 @@ def issue(
         )
         if person is not None:
             ticket.person_key = person.key
-            ticket.masked_id = person.number.masked
             ticket.masked_name = person.masked_name
             ticket.age_band = age_band(person.number.age_on(ctx.local(now).date()))
             ticket.sex = person.number.sex.value
@@ -140,9 +146,9 @@ def issue(
             appointment.status, appointment.ticket_id = AppointmentStatus.CHECKED_IN, ticket.id
             repo.save_appointment(appointment)
             events.append(ticket_event(EventKind.APPOINTMENT_CHECKED_IN, ticket, now, actor))
-        out = ctx.ticket_out(repo, ticket, now, "new")
+        out = ctx.ticket_out(repo, ticket, now, "new", person.shown if person else None)
         ctx.record(uow, *events)
-    log.debug("issued %s (%s) at kiosk %s", ticket.number, ticket.masked_id or "no id", kiosk_id)
+    log.debug("issued %s (%s) at kiosk %s", ticket.number, ticket.source or "no id", kiosk_id)
     return out
 
 

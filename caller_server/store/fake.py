@@ -19,6 +19,7 @@ from caller_server.domain.ticket import Status, Ticket, service_day
 from caller_server.store.repository import (
     Credential,
     DeviceRecord,
+    Purged,
     Repository,
     UnitOfWork,
     UserRecord,
@@ -37,6 +38,7 @@ class FakeDatabase:
     users: dict[str, UserRecord] = field(default_factory=dict)
     tokens: dict[str, Credential] = field(default_factory=dict)
     devices: dict[str, DeviceRecord] = field(default_factory=dict)
+    day_keys: dict[str, bytes] = field(default_factory=dict)
 
 
 class FakeRepository(Repository):
@@ -147,6 +149,32 @@ class FakeRepository(Repository):
             if a.person_key == person_key and a.category == category
         ]
         return sorted(found, key=lambda a: a.slot_start)
+
+    def sealed_day_key(self, day: str) -> bytes | None:
+        return self.db.day_keys.get(day)
+
+    def add_day_key(self, day: str, sealed: bytes) -> None:
+        self.db.day_keys[day] = sealed
+
+    def purge_personal(self, before_day: str, before_at: float) -> Purged:
+        tickets = [
+            t
+            for t in self.db.tickets.values()
+            if t.service_day < before_day and (t.person_key or t.masked_name)
+        ]
+        for ticket in tickets:
+            ticket.person_key = ticket.masked_name = None
+        booked = [
+            a
+            for a in self.db.appointments.values()
+            if a.slot_start < before_at and a.person_key is not None
+        ]
+        for appointment in booked:
+            appointment.person_key = None
+        days = [day for day in self.db.day_keys if day < before_day]
+        for day in days:
+            del self.db.day_keys[day]
+        return Purged(len(tickets), len(booked), len(days))
 
     def upsert_device(self, device: DeviceRecord) -> None:
         known = self.db.devices.get(device.id)

@@ -53,6 +53,15 @@ class DeviceRecord:
     last_seen: float | None = None
 
 
+@dataclass(frozen=True)
+class Purged:
+    """What one retention purge erased."""
+
+    tickets: int
+    appointments: int
+    day_keys: int
+
+
 class Repository(ABC):
     # --- numbering
     @abstractmethod
@@ -132,6 +141,18 @@ class Repository(ABC):
 
     @abstractmethod
     def person_appointments(self, person_key: str, category: str) -> list[Appointment]: ...
+
+    # --- personal data (day keys, retention)
+    @abstractmethod
+    def sealed_day_key(self, day: str) -> bytes | None: ...
+
+    @abstractmethod
+    def add_day_key(self, day: str, sealed: bytes) -> None: ...
+
+    @abstractmethod
+    def purge_personal(self, before_day: str, before_at: float) -> Purged:
+        """Erase person keys and masked names of days before ``before_day``, person keys of
+        appointments before ``before_at``, and those days' keys. Figures are untouched."""
 
     # --- devices
     @abstractmethod

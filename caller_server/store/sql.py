@@ -15,6 +15,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    delete,
     func,
     insert,
     literal_column,
@@ -38,6 +39,7 @@ from caller_server.store.engine import WRITE, is_sqlite
 from caller_server.store.repository import (
     Credential,
     DeviceRecord,
+    Purged,
     Repository,
     UnitOfWork,
     UserRecord,
@@ -387,6 +389,32 @@ class SqlRepository(Repository):
     def person_appointments(self, person_key: str, category: str) -> list[Appointment]:
         rows = self._mappings(_Q.appointments, {"p_person": person_key, "p_category": category})
         return [Appointment(**{**dict(r), "status": AppointmentStatus(r["status"])}) for r in rows]
+
+    # --- personal data
+    def sealed_day_key(self, day: str) -> bytes | None:
+        k = t.day_keys.c
+        row = self.conn.execute(select(k.sealed).where(k.service_day == day)).first()
+        return bytes(row[0]) if row else None
+
+    def add_day_key(self, day: str, sealed: bytes) -> None:
+        self.conn.execute(insert(t.day_keys).values(service_day=day, sealed=sealed))
+
+    def purge_personal(self, before_day: str, before_at: float) -> Purged:
+        old = and_(
+            _tk.service_day < before_day,
+            or_(_tk.person_key.is_not(None), _tk.masked_name.is_not(None)),
+        )
+        tickets = self.conn.execute(
+            update(t.tickets).where(old).values(person_key=None, masked_name=None)
+        )
+        a = t.appointments.c
+        booked = self.conn.execute(
+            update(t.appointments)
+            .where(a.slot_start < before_at, a.person_key.is_not(None))
+            .values(person_key=None)
+        )
+        keys = self.conn.execute(delete(t.day_keys).where(t.day_keys.c.service_day < before_day))
+        return Purged(tickets.rowcount, booked.rowcount, keys.rowcount)
 
     # --- devices
     def upsert_device(self, device: DeviceRecord) -> None:

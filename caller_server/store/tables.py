@@ -9,6 +9,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -46,9 +47,8 @@ tickets = Table(
     Column("arrival_at", Float, nullable=False),
     Column("priority", String(16)),
     Column("due_at", Float),
-    Column("person_key", String(64)),
-    Column("masked_id", String(32)),
-    Column("masked_name", String(64)),
+    Column("person_key", String(64), comment="HMAC under the day key; NULL after retention"),
+    Column("masked_name", String(64), comment="张*明, for the service day; NULL after retention"),
     Column("age_band", String(8)),
     Column("sex", String(1)),
     Column("province", String(2)),
@@ -143,7 +143,7 @@ appointments = Table(
     "appointments",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("person_key", String(64), nullable=False),
+    Column("person_key", String(64), comment="HMAC under the slot day's key; NULL after"),
     Column("category", String(1), nullable=False),
     Column("slot_start", Float, nullable=False),
     Column("slot_end", Float, nullable=False),
@@ -151,4 +151,12 @@ appointments = Table(
     Column("ticket_id", Integer),
     Column("reference", String(64), nullable=False, default=""),
     Index("ix_appointments_person", "person_key", "slot_start"),
+)
+
+day_keys = Table(
+    "day_keys",
+    metadata,
+    Column("service_day", String(10), primary_key=True),
+    Column("sealed", LargeBinary(48), nullable=False),
+    comment="Each day's person-key secret, sealed under the hall secret; deleted at retention.",
 )

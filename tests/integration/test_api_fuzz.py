@@ -20,7 +20,6 @@ from caller_server.runtime import initialise
 from caller_server.services import auth
 from caller_server.settings import Settings, create_secret
 from tests.serverkit import (
-    REPO,
     ServerProcess,
     dispose_engines,
     free_port,
@@ -83,7 +82,7 @@ def test_schemathesis_finds_nothing(
         ],
         capture_output=True,
         text=True,
-        cwd=REPO,
+        cwd=tmp_path,  # schemathesis keeps a cache directory where it runs
         timeout=600,
         check=False,
     )

@@ -1,9 +1,11 @@
-"""Real-name queuing keeps no raw identity: not in the database, the WAL, nor the log.
+"""Real-name queuing keeps no recoverable identity: not in the database, the WAL, nor the log.
 
 Citizens take tickets (and book appointments) with raw ID numbers and full names
 through a real ``yihao serve``; then the bytes of the SQLite database and its WAL, every
-row of every PostgreSQL table as text, and the server's log are searched. Only the
-masked forms (``410104********1234``, ``张*丰``) and the HMAC person key may be there.
+row of every PostgreSQL table as text, and the server's log are searched. No fragment of
+an ID number beyond its province code may be there in any encoding (not even the masked
+``410104********1234``, which is computed for the answer and never stored); only masked
+names (``张*丰``) and person keys under each day's own key.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, text
 
+from caller_server.domain.daykeys import unseal
 from caller_server.domain.identity import person_key
 from caller_server.store.engine import make_engine
 from tests.integration.test_api_http import (
@@ -103,7 +106,8 @@ def drive_traffic(hall: RunningHall) -> list[Citizen]:
     checked(rating, 200)
     missed = checked(hall.counter(1, "call-next"), 200)["ticket"]
     checked(hall.counter(1, "skip"), 200)
-    who = next(c for c in citizens if masked(c.id_number) == missed["identity"]["id_number"])
+    assert missed["identity"]["id_number"] is None  # the clerk sees the masked name only
+    who = next(c for c in citizens if c.shown_name == missed["identity"]["name"])
     assert checked(hall.issue(missed["category"], identity(who)), 200)["outcome"] == "reactivated"
     checked(hall.counter(2, "call-next"), 200)
     checked(hall.counter(2, "transfer", {"category": "C"}), 200)
@@ -145,39 +149,63 @@ def drive_traffic(hall: RunningHall) -> list[Citizen]:
 
 
 def forbidden_forms(citizens: list[Citizen]) -> list[str]:
-    """Every raw value, as text: numbers (also the first 17 digits) and full names."""
+    """Every raw value, as text: numbers (also the first 17 digits and the masked form, which
+    keeps digits 3-6 and 15-18), and full names."""
     forms: list[str] = []
     for c in citizens:
         forms += [c.id_number, c.id_number.lower(), c.id_number[:17], c.name]
+        forms += [masked(c.id_number), masked(c.id_number).replace("*", "")]
         forms.append(json.dumps(c.name)[1:-1])  # \\u5f20\\u4e09\\u4e30 inside JSON
     return list(dict.fromkeys(forms))
 
 
-def required_forms(citizens: list[Citizen], secret: bytes) -> list[str]:
-    """What must be stored instead: masked numbers and names, and the person keys."""
-    forms: list[str] = []
+def fragments(number: str) -> list[str]:
+    """Digits 3–18 of an ID number, and every six of them in a row (a birth date, a
+    sequence number and check digit, the tail a masked form shows …)."""
+    tail = number[2:18]
+    return [tail, *(tail[i : i + 6] for i in range(len(tail) - 5))]
+
+
+def encodings(form: str) -> list[bytes]:
+    blobs = [form.encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le")]
+    digits = form.upper().replace("X", "A")
+    if len(digits) % 2 == 0 and all(c in "0123456789A" for c in digits):
+        blobs.append(bytes.fromhex(digits))  # packed BCD
+    return blobs
+
+
+def assert_keys_and_names(
+    blob: bytes, citizens: list[Citizen], day_keys: dict[str, bytes], secret: bytes, where: str
+) -> None:
+    """Stored instead: masked names, and person keys under one of the days' own keys (never
+    under the hall secret, which would link a person across every day)."""
     for c in citizens:
         if c.stored:
-            forms.append(person_key(secret, c.id_number))
+            keyed = [person_key(key, c.id_number).encode() for key in day_keys.values()]
+            assert any(k in blob for k in keyed), f"no day-keyed person key in {where}"
+        assert person_key(secret, c.id_number).encode() not in blob
         if c.ticket:
-            forms.append(masked(c.id_number))
             assert c.shown_name is not None
-            forms.append(c.shown_name)
-    return forms
+            assert c.shown_name.encode() in blob, f"{c.shown_name!r} not found in {where}"
+
+
+def read_day_keys(rows: list[tuple[str, bytes]], secret: bytes) -> dict[str, bytes]:
+    keys = {day: unseal(secret, day, bytes(sealed)) for day, sealed in rows}
+    assert today().isoformat() in keys  # today's tickets, plus the booked days
+    return keys
 
 
 def assert_bytes_clean(blob: bytes, citizens: list[Citizen], where: str) -> None:
     for form in forbidden_forms(citizens):
         for encoding in ("utf-8", "utf-16-le", "gb18030"):
             assert form.encode(encoding) not in blob, f"raw identity {form!r} in {where}"
+    for c in citizens:
+        for fragment in fragments(c.id_number):
+            for encoded in encodings(fragment):
+                assert encoded not in blob, f"ID digits {fragment!r} ({encoded!r}) in {where}"
 
 
-def assert_bytes_hold(blob: bytes, forms: list[str], where: str) -> None:
-    for form in forms:
-        assert form.encode() in blob, f"{form!r} not found in {where}"
-
-
-def test_sqlite_database_wal_and_log_hold_no_raw_identity(tmp_path: Path) -> None:
+def test_sqlite_database_wal_and_log_hold_no_id_digits(tmp_path: Path) -> None:
     with (
         fresh_database("sqlite", tmp_path, "privacy") as db_url,
         running_hall(tmp_path, db_url, verbose=True) as hall,
@@ -190,31 +218,27 @@ def test_sqlite_database_wal_and_log_hold_no_raw_identity(tmp_path: Path) -> Non
         files = sorted(database.parent.glob(database.name + "*"))
         blob = b"".join(f.read_bytes() for f in files)
         assert_bytes_clean(blob, citizens, "the SQLite database + WAL of a running server")
-        assert_bytes_hold(blob, required_forms(citizens, secret), "the SQLite database + WAL")
         log_path = hall.log_path
 
     # Server stopped: fold the WAL into the main file and read that file alone.
     with sqlite3.connect(database) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        keys = {row[0]: row[1] for row in conn.execute("SELECT masked_id, person_key FROM tickets")}
+        rows = conn.execute("SELECT service_day, sealed FROM day_keys").fetchall()
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(tickets)")}
     conn.close()
-    for c in citizens:
-        if c.ticket:
-            assert keys[masked(c.id_number)] == person_key(secret, c.id_number)
+    assert "masked_id" not in columns
     main = database.read_bytes()
     assert_bytes_clean(main, citizens, "the SQLite database file")
-    assert_bytes_hold(main, required_forms(citizens, secret), "the SQLite database file")
+    assert_keys_and_names(main, citizens, read_day_keys(rows, secret), secret, "the database")
 
-    # With debug logging (``yihao -v serve``) each issued ticket is logged, masked only.
+    # With debug logging (``yihao -v serve``) each issued ticket is logged, by number only.
     log = log_path.read_bytes()
     assert_bytes_clean(log, citizens, "the server's debug log")
-    for c in citizens:
-        if c.ticket:
-            assert masked(c.id_number).encode() in log, "issued tickets are logged masked"
+    assert b"issued A001" in log
 
 
 @pytest.mark.postgres
-def test_postgres_rows_and_log_hold_no_raw_identity(tmp_path: Path, pg_url: str) -> None:
+def test_postgres_rows_and_log_hold_no_id_digits(tmp_path: Path, pg_url: str) -> None:
     with (
         fresh_database("postgres", tmp_path, "privacy", pg_url) as db_url,
         running_hall(tmp_path, db_url) as hall,
@@ -230,16 +254,13 @@ def test_postgres_rows_and_log_hold_no_raw_identity(tmp_path: Path, pg_url: str)
                 for name in names:
                     query = text(f'SELECT CAST(r AS text) FROM "{name}" AS r')
                     dump += [f"{name}: {row[0]}" for row in conn.execute(query)]
-                rows = conn.execute(text("SELECT masked_id, person_key FROM tickets")).all()
-                keys: dict[str, str] = {row[0]: row[1] for row in rows}
+                rows = conn.execute(text("SELECT service_day, sealed FROM day_keys")).all()
         finally:
             engine.dispose()
-        everything = "\n".join(dump)
-        assert_bytes_clean(everything.encode(), citizens, "the PostgreSQL rows")
-        assert_bytes_hold(everything.encode(), required_forms(citizens, secret), "PostgreSQL")
-        for c in citizens:
-            if c.ticket:
-                assert keys[masked(c.id_number)] == person_key(secret, c.id_number)
+        everything = "\n".join(dump).encode()
+        assert_bytes_clean(everything, citizens, "the PostgreSQL rows")
+        day_keys = read_day_keys([(r[0], r[1]) for r in rows], secret)
+        assert_keys_and_names(everything, citizens, day_keys, secret, "PostgreSQL")
         log_path = hall.log_path
     log = log_path.read_bytes()
     assert b"Application startup complete" in log
