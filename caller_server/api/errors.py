@@ -41,6 +41,7 @@ STATUS = {
     "unknown_device": 404,
     "pairing_refused": 409,
     "device_unreachable": 502,
+    "day_key_invalid": 500,
 }
 
 _TITLES = {
