@@ -53,9 +53,29 @@ class TicketOut(Model):
     outcome: Literal["new", "existing", "reactivated", "status"] = "status"
 
 
+class CounterTicket(Model):
+    """A ticket as a clerk sees it: no status token, no status URL (the rating right
+    stays with the citizen's QR code)."""
+
+    number: str
+    category: str
+    category_name: str
+    status: str
+    ahead: int
+    eta_minutes: int
+    identity: MaskedIdentity | None = None
+    priority: str | None = None
+    counter: int | None = None
+    issued_at: float
+
+    @classmethod
+    def of(cls, ticket: TicketOut) -> CounterTicket:
+        return cls(**ticket.model_dump(include=set(cls.model_fields)))
+
+
 class CallOut(Model):
     counter: int
-    ticket: TicketOut | None
+    ticket: CounterTicket | None
     rule: str | None = None
     reason_zh: str | None = None
     reason_en: str | None = None
@@ -65,6 +85,21 @@ class CallOut(Model):
 class TransferIn(Model):
     category: str = Field(pattern=r"^[A-Z]$")
     counter: int | None = Field(default=None, ge=1)
+
+
+class CallNumberIn(Model):
+    """特呼: call this waiting number now (e.g. the citizen standing at the counter)."""
+
+    number: str = Field(pattern=r"^[A-Z]\d{3,4}$")
+
+
+class FinishIn(Model):
+    outcome: Literal["done", "back_office", "needs_more", "consult"] = "done"
+    matter: str | None = Field(default=None, max_length=64, description="事项 from the hall list")
+
+
+class PauseIn(Model):
+    reason: Literal["lunch", "meeting", "fault", "other"] = "other"
 
 
 class RatingIn(Model):

@@ -39,6 +39,9 @@ STATUS = {
     "unknown_device": 404,
     "pairing_refused": 409,
     "device_unreachable": 502,
+    "counter_state_changed": 409,
+    "not_callable": 409,
+    "unknown_matter": 422,
 }
 
 _TITLES = {

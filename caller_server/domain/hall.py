@@ -34,6 +34,14 @@ class Names:
 
 
 @dataclass(frozen=True)
+class Matter:
+    """A matter (事项) of a category; ``once`` flags it as 一次办妥 (done in one visit)."""
+
+    names: Names
+    once: bool = False
+
+
+@dataclass(frozen=True)
 class Category:
     """A service category (业务类别)."""
 
@@ -50,6 +58,8 @@ class Category:
     """Whether a ticket needs an identity (real-name queuing)."""
     service_minutes: float
     """Seed for the mean service time before real samples exist."""
+    matters: tuple[Matter, ...] = ()
+    """The matters a clerk may record at 办结 (optional)."""
 
     def is_open(self, local: datetime) -> bool:
         if local.isoweekday() not in self.days:
@@ -160,6 +170,14 @@ def _category(table: Mapping[str, Any], path: str) -> Category:
     minutes = _get(table, "service_minutes", float, path, 10.0)
     if minutes <= 0:
         raise HallConfigError(f"{path}service_minutes", "must be positive")
+    matters = []
+    for i, item in enumerate(_get(table, "matters", list, path, [])):
+        key = f"{path}matters[{i}]."
+        if not isinstance(item, dict):
+            raise HallConfigError(key[:-1], "must be a table {name, once}")
+        matters.append(Matter(_names(item, key), _get(item, "once", bool, key, False)))
+    if len({m.names.zh_cn for m in matters}) != len(matters):
+        raise HallConfigError(f"{path}matters", "a matter is listed twice")
     return Category(
         code=code,
         names=_names(table, path),
@@ -168,6 +186,7 @@ def _category(table: Mapping[str, Any], path: str) -> Category:
         daily_cap=cap,
         id_required=_get(table, "id_required", bool, path, True),
         service_minutes=minutes,
+        matters=tuple(matters),
     )
 
 

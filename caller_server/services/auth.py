@@ -74,8 +74,9 @@ def add_user(
         uow.commit()
 
 
-def login(ctx: ServiceContext, username: str, password: str) -> tuple[str, Credential]:
-    """Check a password and hand out a session token with the user's role."""
+def check_password(ctx: ServiceContext, username: str, password: str) -> Credential:
+    """The user's credential if the password is right. Slow on purpose (argon2): call it
+    from a reader thread, never on the writer thread or inside a transaction."""
     with ctx.unit(write=False) as uow:
         user = uow.repo.user(username)
     try:
@@ -83,5 +84,17 @@ def login(ctx: ServiceContext, username: str, password: str) -> tuple[str, Crede
             raise AuthError()
     except VerificationError as exc:
         raise AuthError() from exc
-    token = create_token(ctx, user.role, user.counter, f"login:{username}")
-    return token, Credential(user.role, user.counter, f"login:{username}")
+    return Credential(user.role, user.counter, f"login:{username}")
+
+
+def login(ctx: ServiceContext, username: str, password: str) -> tuple[str, Credential]:
+    """Check a password and hand out a session token with the user's role."""
+    cred = check_password(ctx, username, password)
+    return create_token(ctx, cred.role, cred.counter, cred.label), cred
+
+
+def revoke(ctx: ServiceContext, token: str) -> None:
+    """Revoke a token (logout); unknown tokens are ignored."""
+    with ctx.unit(write=True) as uow:
+        uow.repo.revoke_token(_hash_token(token))
+        uow.commit()

@@ -170,6 +170,9 @@ class FakeRepository(Repository):
     def token(self, token_hash: str) -> Credential | None:
         return self.db.tokens.get(token_hash)
 
+    def revoke_token(self, token_hash: str) -> None:
+        self.db.tokens.pop(token_hash, None)
+
 
 class FakeUnitOfWork(UnitOfWork):
     """Works on a copy of the database; commit swaps the copy in."""

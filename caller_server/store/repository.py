@@ -157,6 +157,9 @@ class Repository(ABC):
     @abstractmethod
     def token(self, token_hash: str) -> Credential | None: ...
 
+    @abstractmethod
+    def revoke_token(self, token_hash: str) -> None: ...
+
 
 class UnitOfWork(ABC):
     """One transaction. ``with uow: …; uow.commit()``; leaving without commit rolls back."""

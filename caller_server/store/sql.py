@@ -433,6 +433,10 @@ class SqlRepository(Repository):
         ).first()
         return Credential(*row) if row else None
 
+    def revoke_token(self, token_hash: str) -> None:
+        k = t.tokens.c
+        self.conn.execute(update(t.tokens).where(k.token_hash == token_hash).values(revoked=True))
+
 
 class SqlUnitOfWork(UnitOfWork):
     """One transaction on ``engine``. A writing unit locks the hall first.
