@@ -82,6 +82,31 @@ class CallOut(Model):
     finished: str | None = Field(default=None, description="number closed by this call")
 
 
+class QueuedTicket(Model):
+    """A waiting ticket in a counter's look-ahead, with the policy's reason."""
+
+    number: str
+    category: str
+    priority: str | None = None
+    waited_minutes: int
+    reason_zh: str
+    reason_en: str
+
+
+class ConsoleOut(Model):
+    """Everything the clerk console draws for one counter (no status token anywhere)."""
+
+    counter: int
+    name: str
+    status: Literal["open", "paused", "closed"]
+    current: CounterTicket | None = None
+    waited_minutes: int | None = Field(None, description="current ticket: issue to call")
+    next: list[QueuedTicket]
+    waiting: int = Field(description="tickets this counter may call")
+    called_today: int
+    seq: int
+
+
 class TransferIn(Model):
     category: str = Field(pattern=r"^[A-Z]$")
     counter: int | None = Field(default=None, ge=1)

@@ -16,6 +16,8 @@ from caller_server.api.hub import EventHub
 from caller_server.push.mdns import Mdns
 from caller_server.runtime import Runtime
 from caller_server.services import devices, queue
+from caller_server.web import manager as web_manager
+from caller_server.web import routes as web_routes
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -38,6 +40,8 @@ def create_app(rt: Runtime) -> FastAPI:
         version="1",
         description="一号 — queue and ticketing for a government service hall",
         lifespan=lifespan,
+        docs_url=None,  # served by the web routes from vendored Swagger UI (no CDN)
+        redoc_url=None,
     )
     app.state.runtime = rt
     app.state.hub = hub
@@ -47,6 +51,10 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(stream.router)
     stream.document(app)
     app.include_router(pages.router)
+    app.include_router(web_routes.router)
+    app.include_router(web_manager.router)
+    app.include_router(web_manager.api)
+    app.mount("/static", web_routes.static_files, name="static")
 
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:

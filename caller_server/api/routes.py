@@ -13,6 +13,7 @@ from caller_server.protocol import (
     BookingOut,
     CallNumberIn,
     CallOut,
+    ConsoleOut,
     DeviceOut,
     FinishIn,
     IssueRequest,
@@ -27,7 +28,15 @@ from caller_server.protocol import (
 )
 from caller_server.push.pairing import PinSender
 from caller_server.runtime import Runtime
-from caller_server.services import appointments, auth, counters, devices, queue, tickets
+from caller_server.services import (
+    appointments,
+    auth,
+    console,
+    counters,
+    devices,
+    queue,
+    tickets,
+)
 from caller_server.store.repository import Credential
 
 router = APIRouter(prefix="/api/v1")
@@ -166,6 +175,12 @@ async def counter_transfer(
         body.counter,
         _actor(cred),
     )
+
+
+@router.get("/counters/{n}/console", summary="The clerk console's view of one counter")
+async def counter_console(n: int, cred: Credential = Staff, rt: Runtime = Rt) -> ConsoleOut:
+    check_counter(cred, n)
+    return await rt.read(console.console, rt.ctx, n)
 
 
 @router.get("/queue")

@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     APPOINTMENT_BOOKED = "appointment_booked"
     APPOINTMENT_CHECKED_IN = "appointment_checked_in"
     DEVICE_PAIRED = "device_paired"
+    ALERT_ACKED = "alert_acked"
 
 
 @dataclass(frozen=True)

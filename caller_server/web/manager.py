@@ -1,0 +1,215 @@
+"""The manager dashboard: live hall (电子监察), alerts with acknowledgement, figures of a day."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date as Date
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from caller_server.api.deps import require, runtime
+from caller_server.domain.figures import WAIT_BUCKETS, DayFigures
+from caller_server.domain.outcome import LABELS as OUTCOMES
+from caller_server.domain.outcome import Outcome
+from caller_server.domain.rating import LABELS as RATINGS
+from caller_server.domain.rating import Rating
+from caller_server.runtime import Runtime
+from caller_server.services import supervision
+from caller_server.services.supervision import alert_key
+from caller_server.store.repository import Credential
+from caller_server.web import charts, i18n
+from caller_server.web.render import page
+from caller_server.web.routes import WebSession, current_session, forbidden, to_login
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1")
+_MANAGERS = ("manager", "admin")
+Manager = Depends(require("manager"))
+Rt = Depends(runtime)
+
+
+class AckIn(BaseModel):
+    key: str = Field(min_length=1, max_length=64)
+
+
+@api.post("/alerts/ack", status_code=204, summary="确认 an alert (who and when are recorded)")
+async def ack_alert(
+    body: AckIn,
+    cred: Credential = Manager,
+    rt: Runtime = Rt,
+) -> Response:
+    await rt.write(supervision.acknowledge, rt.ctx, body.key, f"{cred.role}:{cred.label}")
+    return Response(status_code=204)
+
+
+async def _manager(request: Request) -> WebSession | Response:
+    """The manager's session, or the response refusing the request."""
+    who = await current_session(request)
+    if who is None:
+        return to_login(request)
+    if who.credential.role not in _MANAGERS:
+        return forbidden(request, who, "只有大厅管理人员可以查看")
+    return who
+
+
+@router.get("/manager", response_class=HTMLResponse)
+async def dashboard(request: Request) -> Response:
+    who = await _manager(request)
+    if isinstance(who, Response):
+        return who
+    rt: Runtime = request.app.state.runtime
+    view = await rt.read(supervision.supervision, rt.ctx)
+    return page(
+        request,
+        "manager.html",
+        csrf=who.csrf,
+        who=who,
+        v=view,
+        key=alert_key,
+    )
+
+
+@router.get("/manager/live", response_class=HTMLResponse)
+async def live_fragment(request: Request) -> Response:
+    who = await _manager(request)
+    if isinstance(who, Response):
+        return who
+    rt: Runtime = request.app.state.runtime
+    view = await rt.read(supervision.supervision, rt.ctx)
+    return page(request, "manager_live.html", v=view, key=alert_key)
+
+
+def _day(rt: Runtime, day: Date | None) -> str:
+    return (day or rt.ctx.local(rt.ctx.clock()).date()).isoformat()
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@router.get("/manager/figures", response_class=HTMLResponse)
+async def figures_page(request: Request, day: Date | None = Query(None)) -> Response:
+    who = await _manager(request)
+    if isinstance(who, Response):
+        return who
+    rt: Runtime = request.app.state.runtime
+    the_day = _day(rt, day)
+    f: DayFigures = await rt.read(supervision.figures_of, rt.ctx, the_day)
+    lang = i18n.lang_of(request)
+    tx = lambda key: i18n.text(lang, key)  # noqa: E731
+    hours = [h for h in range(24) if f.arrivals_per_hour[h] or f.served_per_hour[h]]
+    span = list(range(min(hours, default=8), max(hours, default=17) + 1))
+    wait_labels = [f"<{b}" for b in WAIT_BUCKETS] + [f"≥{WAIT_BUCKETS[-1]}"]
+    categories = sorted(f.stats.categories)
+    counters = sorted(f.stats.counters)
+    charts_html = {
+        "hourly": charts.bars(
+            [f"{h}" for h in span],
+            [
+                (tx("arrivals"), [f.arrivals_per_hour[h] for h in span]),
+                (tx("served"), [f.served_per_hour[h] for h in span]),
+            ],
+        ),
+        "waits": charts.bars(wait_labels, [(tx("minutes"), f.wait_histogram)]),
+        "service": charts.bars(
+            categories + [f"#{n}" for n in counters],
+            [
+                (
+                    tx("service_time"),
+                    [f.stats.categories[c].mean_service_minutes or 0 for c in categories]
+                    + [f.stats.counters[n].mean_service_minutes or 0 for n in counters],
+                )
+            ],
+        ),
+    }
+    return page(
+        request,
+        "figures.html",
+        csrf=who.csrf,
+        who=who,
+        day=the_day,
+        f=f,
+        charts=charts_html,
+        pct=_pct,
+        categories=categories,
+        counters=counters,
+        ratings={r.value: i18n.pick(lang, RATINGS[r]) for r in Rating},
+        outcomes={o.value: i18n.pick(lang, OUTCOMES[o]) for o in Outcome},
+    )
+
+
+def figure_rows(f: DayFigures) -> list[dict[str, object]]:
+    """The figures as flat rows (CSV): hall, categories, counters, matters, clerks."""
+    rows: list[dict[str, object]] = []
+
+    def add(scope: str, key: str, **values: object) -> None:
+        rows.append({"scope": scope, "key": key, **values})
+
+    add("hall", "all", **f.stats.hall.as_row())
+    for c in sorted(f.stats.categories):
+        once = f.once_by_category.get(c)
+        add("category", c, **f.stats.categories[c].as_row(), once_rate=once.rate if once else None)
+    for n in sorted(f.stats.counters):
+        add("counter", str(n), **f.stats.counters[n].as_row())
+    for m in sorted(f.once_by_matter):
+        add("matter", m, once_rate=f.once_by_matter[m].rate, counted=f.once_by_matter[m].counted)
+    for name in sorted(f.clerks):
+        clerk = f.clerks[name]
+        add(
+            "clerk",
+            name,
+            served=clerk.served,
+            mean_service_minutes=clerk.mean_service_minutes,
+            satisfaction_rate=clerk.satisfaction_rate,
+            paused_minutes=round(clerk.paused_seconds / 60, 1),
+        )
+    for h in range(24):
+        add("hour", f"{h:02d}", issued=f.arrivals_per_hour[h], done=f.served_per_hour[h])
+    return rows
+
+
+def _csv(rows: list[dict[str, object]], filename: str) -> Response:
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        "\ufeff" + out.getvalue(),  # a BOM, so Excel opens the Chinese right
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/manager/figures.csv")
+async def figures_csv(request: Request, day: Date | None = Query(None)) -> Response:
+    _who = await _manager(request)
+    if isinstance(_who, Response):
+        return _who
+    rt: Runtime = request.app.state.runtime
+    the_day = _day(rt, day)
+    f = await rt.read(supervision.figures_of, rt.ctx, the_day)
+    return _csv(figure_rows(f), f"yihao-figures-{the_day}.csv")
+
+
+@router.get("/manager/ratings.{fmt}")
+async def ratings_export(request: Request, fmt: str, day: Date | None = Query(None)) -> Response:
+    """好差评 records of a day for the provincial evaluation platform (CSV or JSON)."""
+    _who = await _manager(request)
+    if isinstance(_who, Response):
+        return _who
+    if fmt not in ("csv", "json"):
+        return Response(status_code=404)
+    rt: Runtime = request.app.state.runtime
+    the_day = _day(rt, day)
+    rows = await rt.read(supervision.ratings_of, rt.ctx, the_day)
+    if fmt == "json":
+        return Response(
+            json.dumps({"day": the_day, "ratings": rows}, ensure_ascii=False),
+            media_type="application/json",
+        )
+    return _csv(rows, f"yihao-ratings-{the_day}.csv")
