@@ -1,7 +1,9 @@
 """The ticket status page: what the QR code on a ticket opens on a citizen's phone.
 
-Plain server-rendered HTML (no script, no CDN): the number, the place in the
-queue, the counter when called, and the 好差评 buttons once the service is done.
+Server-rendered HTML (no CDN): the number, the place in the queue, the counter when
+called, and the 好差评 buttons once the service is done. A small script follows the
+events stream and reloads the page when the ticket changes (with a vibration and a
+notification when it is called); without JavaScript the page reloads every 15 s.
 """
 
 from __future__ import annotations
@@ -25,12 +27,17 @@ _STYLE = (
     "color:#b71c1c;letter-spacing:.05em}h2{font-weight:normal;margin:.2em}"
     ".state{font-size:1.5em;margin:1em 0}.hint{color:#666}button{font-size:1.1em;margin:.3em;"
     "padding:.6em .9em;border:1px solid #b71c1c;border-radius:.4em;background:#fff}"
-    "footer{color:#999;font-size:.85em;margin-top:2em}"
+    "footer{color:#999;font-size:.85em;margin-top:2em}.soon{color:#b71c1c;font-weight:bold}"
+    ".called{font-size:1.4em;color:#b71c1c}"
 )
 
 
+SOON = 2
+"""「即将轮到您」 when this many or fewer are ahead."""
+
+
 def _page(title: str, body: str, refresh: bool) -> str:
-    meta = '<meta http-equiv="refresh" content="15">' if refresh else ""
+    meta = '<noscript><meta http-equiv="refresh" content="15"></noscript>' if refresh else ""
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -41,9 +48,10 @@ def _page(title: str, body: str, refresh: bool) -> str:
 
 def _state(t: TicketOut, window: int) -> str:
     if t.status == "waiting":
-        return f"前面还有 <b>{t.ahead}</b> 人，预计等待 <b>{t.eta_minutes}</b> 分钟"
+        soon = "<p class=soon>即将轮到您，请留意叫号</p>" if t.ahead <= SOON else ""
+        return f"前面还有 <b>{t.ahead}</b> 人，预计等待 <b>{t.eta_minutes}</b> 分钟{soon}"
     if t.status == "called":
-        return f"请到 <b>{t.counter}</b> 号窗口办理"
+        return f"<span class=called>请到 <b>{t.counter}</b> 号窗口办理</span>"
     if t.status == "serving":
         return f"正在 {t.counter} 号窗口办理"
     if t.status == "no_show":
@@ -83,7 +91,16 @@ async def status_page(token: str, request: Request) -> HTMLResponse:
         f"<header>{hall}</header><h1>{html.escape(t.number)}</h1>"
         f"<h2>{html.escape(t.category_name)}</h2>"
         f"<p class=state>{_state(t, rt.hall.rules.reactivation_minutes)}</p>"
-        f"{_rating_form(t)}" + ("<footer>本页每 15 秒自动刷新</footer>" if live else "")
+        f"{_rating_form(t)}"
+        + (
+            f"<footer><button id=notify hidden>开启叫号提醒</button>"
+            f"<noscript>本页每 15 秒自动刷新</noscript></footer>"
+            '<script src="/static/live.js"></script>'
+            f'<script src="/static/ticket.js" data-token="{t.token}" data-status="{t.status}" '
+            f'data-ahead="{t.ahead}"></script>'
+            if live
+            else ""
+        )
     )
     return HTMLResponse(_page(f"{t.number} 号票", body, refresh=live))
 

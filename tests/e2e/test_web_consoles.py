@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from caller_server.domain.hall import SAMPLE_HALL
 from caller_server.services import auth
 from caller_server.settings import load_secret
 from caller_server.web import session
@@ -61,10 +62,18 @@ class Hall:
 
 
 def start_hall(home: Path, log: Path) -> Hall:
+    """A served hall whose long-wait alert fires at once (threshold 0 minutes)."""
     url = f"sqlite:///{home / 'yihao.db'}"
+    config = home.parent / "hall.toml"
+    config.write_text(
+        SAMPLE_HALL.read_text(encoding="utf-8").replace(
+            "alert_wait_minutes = 30", "alert_wait_minutes = 0"
+        ),
+        encoding="utf-8",
+    )
     env = {**os.environ, "YIHAO_HOME": str(home)}
     subprocess.run(
-        [sys.executable, "-m", "caller_server.cli", "init"],
+        [sys.executable, "-m", "caller_server.cli", "init", "--config", str(config)],
         cwd=REPO,
         check=True,
         capture_output=True,
@@ -75,7 +84,7 @@ def start_hall(home: Path, log: Path) -> Hall:
         auth.add_user(ctx, name, PASSWORD, role, counter)
     kiosk = auth.create_token(ctx, "kiosk", None, "k")
     dispose_engines()
-    server = ServerProcess(home, url, free_port(), log)
+    server = ServerProcess(home, url, free_port(), log, config=config)
     server.start()
     return Hall(server, kiosk, home)
 
@@ -146,3 +155,176 @@ def test_clerk_calls_and_the_wall_and_manager_follow_within_a_second(
     print(f"call visible on wall and manager after {elapsed * 1000:.0f} ms")
     clerk.wait_for_selector('#cur-number:text("A001")')
     assert "token" not in clerk.content()
+
+
+def _console(client: httpx.Client, n: int) -> dict[str, object]:
+    r = client.get(f"/api/v1/counters/{n}/console")
+    assert r.status_code == 200, r.text
+    body: dict[str, object] = r.json()
+    return body
+
+
+def test_keyboard_shortcuts_drive_the_counter(browser: object, hall: Hall) -> None:
+    hall.issue("B")
+    clerk = login(browser, hall, "clerk2")
+    watcher = api_session(hall, "clerk2")
+    clerk.keyboard.press("F1")
+    clerk.wait_for_function("document.getElementById('cur-number').textContent !== '—'")
+    number = clerk.inner_text("#cur-number")
+    clerk.keyboard.press("F4")  # 开始办理
+    clerk.wait_for_selector('#cur-info dd:text("分钟")')
+    assert _console(watcher, 2)["current"]["status"] == "serving"  # type: ignore[index]
+    clerk.keyboard.press("F5")  # 办结: the outcome dialog, one key per outcome
+    clerk.wait_for_selector("#dlg-finish[open]")
+    clerk.keyboard.press("2")  # 受理转后台
+    clerk.wait_for_selector("#cur-number:text('—')")
+    clerk.keyboard.press("F7")  # 暂停 with a reason
+    clerk.wait_for_selector("#dlg-pause[open]")
+    clerk.keyboard.press("1")  # 午休
+    clerk.wait_for_selector("#status.paused")
+    clerk.keyboard.press("F7")  # 恢复
+    clerk.wait_for_selector("#status.open")
+    events = httpx.get(f"{hall.url}/api/v1/queue").json()
+    assert events["counters"][1]["status"] == "open"
+    log = _events(hall)
+    finished = [e for e in log if e["kind"] == "finished" and e["number"] == number]
+    assert finished and finished[-1]["data"]["outcome"] == "back_office"
+    paused = [e for e in log if e["kind"] == "paused" and e["counter"] == 2]
+    assert paused[-1]["data"]["reason"] == "lunch"
+    assert all("token" not in e["data"] for e in log)
+
+
+def _events(hall: Hall) -> list[dict[str, object]]:
+    """The audit log as the events stream sends it (from the beginning)."""
+    from websockets.sync.client import connect
+
+    out = []
+    with connect(f"ws://127.0.0.1:{hall.server.port}/api/v1/events?since=0") as ws:
+        last = httpx.get(f"{hall.url}/healthz").json()["seq"]
+        while not out or out[-1]["seq"] < last:
+            msg = __import__("json").loads(ws.recv(timeout=5))
+            out.append(msg["event"])
+    return out
+
+
+def test_a_clerk_acts_on_their_own_counter_only(hall: Hall) -> None:
+    client = api_session(hall, "clerk1")
+    page = client.get("/counter/2")
+    assert page.status_code == 403 and "您只能操作 1 号窗口" in page.text
+    csrf = csrf_of(client, "/counter/1")
+    refused = client.post("/api/v1/counters/2/call-next", headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 403
+    assert client.get("/api/v1/counters/2/console").status_code == 403
+    assert client.get("/manager").status_code == 403
+
+
+def test_a_post_without_the_csrf_token_is_refused(hall: Hall) -> None:
+    client = api_session(hall, "clerk1")
+    before = httpx.get(f"{hall.url}/healthz").json()["seq"]
+    assert client.post("/api/v1/counters/1/recall").status_code == 403
+    wrong = client.post("/api/v1/counters/1/recall", headers={"X-CSRF-Token": "0" * 32})
+    assert wrong.status_code == 403
+    assert client.post("/logout").status_code == 403  # the form field is missing
+    assert httpx.get(f"{hall.url}/healthz").json()["seq"] == before  # nothing happened
+
+
+def test_double_calls_from_two_browsers_call_once(hall: Hall) -> None:
+    hall.issue("C")
+    hall.issue("C")
+    a, b = api_session(hall, "boss"), api_session(hall, "boss")
+    ha = {"X-CSRF-Token": csrf_of(a, "/manager")}
+    hb = {"X-CSRF-Token": csrf_of(b, "/manager")}
+    shown = _console(a, 6)["current"]
+    expect = shown["number"] if shown else ""  # type: ignore[index]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        replies = list(
+            pool.map(
+                lambda c_h: c_h[0].post(
+                    f"/api/v1/counters/6/call-next?if_current={expect}", headers=c_h[1]
+                ),
+                [(a, ha), (b, hb)],
+            )
+        )
+    codes = sorted(r.status_code for r in replies)
+    assert codes == [200, 409], [r.text for r in replies]
+    refused = next(r for r in replies if r.status_code == 409).json()
+    assert refused["code"] == "counter_state_changed"
+    called = next(r for r in replies if r.status_code == 200).json()
+    assert "token" not in called["ticket"] and "status_url" not in called["ticket"]
+
+
+def test_the_session_expires_after_twelve_hours_and_logout_ends_it(hall: Hall) -> None:
+    client = api_session(hall, "clerk1")
+    value = client.cookies[session.COOKIE]
+    token = value.split(".")[0]
+    secret = load_secret(hall.home)
+    fresh = httpx.Client(
+        base_url=hall.url, cookies={session.COOKIE: session.seal(secret, token, int(time.time()))}
+    )
+    assert fresh.get("/counter/1").status_code == 200
+    old = int(time.time()) - session.LIFETIME - 60
+    stale = httpx.Client(
+        base_url=hall.url, cookies={session.COOKIE: session.seal(secret, token, old)}
+    )
+    assert stale.get("/counter/1").headers["location"].startswith("/login")
+    assert stale.get("/api/v1/counters/1/console").status_code == 401
+    csrf = csrf_of(client, "/counter/1")
+    assert client.post("/logout", data={"csrf": csrf}).status_code == 303
+    assert fresh.get("/api/v1/counters/1/console").status_code == 401  # the token is revoked
+
+
+def test_an_alert_is_raised_and_acknowledged(browser: object, hall: Hall) -> None:
+    hall.issue("D")
+    manager = login(browser, hall, "boss")
+    manager.wait_for_selector("#alerts button[data-ack]")
+    key = manager.get_attribute("#alerts button[data-ack]", "data-ack")
+    manager.click(f'#alerts button[data-ack="{key}"]')
+    manager.wait_for_selector(f'#alerts .alert.acked[data-key="{key}"]')
+    assert "boss" in manager.inner_text(f'#alerts .alert.acked[data-key="{key}"]')
+    acks = [e for e in _events(hall) if e["kind"] == "alert_acked"]
+    assert acks[-1]["data"]["key"] == key
+
+
+def test_figures_equal_the_ones_recomputed_from_the_audit_events(hall: Hall) -> None:
+    client = api_session(hall, "clerk1")
+    csrf = {"X-CSRF-Token": csrf_of(client, "/counter/1")}
+    hall.issue("A")
+    hall.issue("B")
+    assert client.post("/api/v1/counters/1/call-next", headers=csrf).status_code in (200, 409)
+    current = _console(client, 1)["current"]
+    if current:
+        done = client.post(
+            "/api/v1/counters/1/finish",
+            json={"outcome": "needs_more", "matter": None},
+            headers=csrf,
+        )
+        assert done.status_code == 200, done.text
+    boss = api_session(hall, "boss")
+    text = boss.get("/manager/figures.csv").text.lstrip("\ufeff")
+    import csv
+    import io
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    rows = {(r["scope"], r["key"]): r for r in csv.DictReader(io.StringIO(text))}
+    log = _events(hall)
+    tz = ZoneInfo("Asia/Shanghai")
+    for kind, column in (("issued", "issued"), ("finished", "done")):
+        per_hour = [0] * 24
+        for e in log:
+            if e["kind"] == kind:
+                per_hour[datetime.fromtimestamp(e["at"], tz).hour] += 1  # type: ignore[arg-type]
+        assert [int(rows[("hour", f"{h:02d}")][column]) for h in range(24)] == per_hour
+    for code in "ABC":
+        closed = [e for e in log if e["kind"] == "finished" and e["category"] == code]
+        counted = [e for e in closed if e["data"].get("outcome", "done") != "consult"]  # type: ignore[union-attr]
+        settled = [
+            e for e in counted if e["data"].get("outcome", "done") in ("done", "back_office")
+        ]  # type: ignore[union-attr]
+        if counted and ("category", code) in rows:
+            assert float(rows[("category", code)]["once_rate"]) == len(settled) / len(counted)
+    assert int(rows[("hall", "all")]["done"]) == sum(1 for e in log if e["kind"] == "finished")
+    page = boss.get("/manager/figures").text
+    assert "<svg" in page and "一次办妥率" in page
