@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from html import escape
 
@@ -21,6 +22,8 @@ def bars(
     left, bottom, top = 40, 28, 22
     plot_w, plot_h = width - left - 8, height - bottom - top
     peak = max((v for _name, values in series for v in values), default=0) or 1
+    if all(float(v).is_integer() for _name, values in series for v in values):
+        peak = math.ceil(peak / 4) * 4  # counts: whole-number ticks
     group = plot_w / max(1, len(labels))
     bar = max(1.0, (group - 4) / max(1, len(series)))
     parts = [

@@ -102,7 +102,7 @@ async def figures_page(request: Request, day: Date | None = Query(None)) -> Resp
     lang = i18n.lang_of(request)
     tx = lambda key: i18n.text(lang, key)  # noqa: E731
     hours = [h for h in range(24) if f.arrivals_per_hour[h] or f.served_per_hour[h]]
-    span = list(range(min(hours, default=8), max(hours, default=17) + 1))
+    span = list(range(min([8, *hours]), max([18, *hours]) + 1))  # at least office hours
     wait_labels = [f"<{b}" for b in WAIT_BUCKETS] + [f"≥{WAIT_BUCKETS[-1]}"]
     categories = sorted(f.stats.categories)
     counters = sorted(f.stats.counters)

@@ -328,3 +328,33 @@ def test_figures_equal_the_ones_recomputed_from_the_audit_events(hall: Hall) -> 
     assert int(rows[("hall", "all")]["done"]) == sum(1 for e in log if e["kind"] == "finished")
     page = boss.get("/manager/figures").text
     assert "<svg" in page and "一次办妥率" in page
+
+
+SHOTS = [("login", "/login", None), ("console", "/counter/1", "clerk1"), ("wall", "/wall", None)]
+SHOTS += [("manager", "/manager", "boss"), ("figures", "/manager/figures", "boss")]
+SHOTS += [("docs", "/docs", None)]
+
+
+def test_screenshots_of_every_page_fit_the_screen(browser: object, hall: Hall) -> None:
+    """Every page at 1366×768 and 1920×1080 in the three languages, none wider than the screen.
+
+    Set ``YIHAO_WEB_SHOTS`` to a directory to keep the images (docs/img holds a chosen set).
+    """
+    out = Path(os.environ.get("YIHAO_WEB_SHOTS", hall.home.parent / "shots"))
+    out.mkdir(parents=True, exist_ok=True)
+    hall.issue("B", age=75)  # a priority ticket for the look-ahead
+    for width, height in ((1366, 768), (1920, 1080)):
+        pages = {user: login(browser, hall, user, (width, height)) for user in ("clerk1", "boss")}
+        pages[None] = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+        for lang in ("zh-CN", "zh-TW", "en"):
+            for name, path, user in SHOTS:
+                page = pages[user]
+                page.goto(f"{hall.url}{path}?lang={lang}")
+                page.wait_for_load_state("networkidle")
+                if name == "docs":
+                    page.wait_for_selector(".swagger-ui .opblock")
+                overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+                assert overflow <= 0, f"{name} {lang} {width}: {overflow}px wider than the screen"
+                page.screenshot(path=str(out / f"web-{name}-{lang}-{width}x{height}.png"))
+        for page in pages.values():
+            page.close()

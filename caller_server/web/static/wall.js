@@ -10,7 +10,7 @@
     grid.textContent = "";
     v.counters.forEach(function (c) {
       var tile = Live.el("div", {"class": "tile " + c.status + (flash[c.number] ? " flash" : ""), "data-counter": c.number});
-      tile.appendChild(Live.el("span", {"class": "cn"}, c.number));
+      tile.appendChild(Live.el("span", {"class": "cn"}, T.counter_n.replace("{n}", c.number)));
       tile.appendChild(Live.el("span", {"class": "num"}, c.current || "—"));
       if (c.status !== "open") tile.appendChild(Live.el("span", {"class": "st"}, T[c.status]));
       grid.appendChild(tile);
@@ -20,7 +20,7 @@
     v.calls.forEach(function (c) {
       var li = Live.el("li");
       li.appendChild(Live.el("b", {}, c.number));
-      li.appendChild(document.createTextNode(" → " + c.counter + " " + T.counter));
+      li.appendChild(document.createTextNode(" → " + T.counter_n.replace("{n}", c.counter)));
       calls.appendChild(li);
     });
     var waits = document.getElementById("waits");
