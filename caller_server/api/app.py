@@ -16,6 +16,7 @@ from caller_server.api.hub import EventHub
 from caller_server.push.mdns import Mdns
 from caller_server.runtime import Runtime
 from caller_server.services import devices, queue
+from caller_server.web import admin as web_admin
 from caller_server.web import manager as web_manager
 from caller_server.web import routes as web_routes
 
@@ -54,6 +55,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(web_routes.router)
     app.include_router(web_manager.router)
     app.include_router(web_manager.api)
+    app.include_router(web_admin.router)
     app.mount("/static", web_routes.static_files, name="static")
 
     @app.get("/healthz")

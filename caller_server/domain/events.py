@@ -25,6 +25,9 @@ class EventKind(StrEnum):
     APPOINTMENT_CHECKED_IN = "appointment_checked_in"
     DEVICE_PAIRED = "device_paired"
     ALERT_ACKED = "alert_acked"
+    CASE_UPDATED = "case_updated"
+    NOTICE_SET = "notice_set"
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_role(ctx: ServiceContext, role: str, counter: int | None) -> None:
+def check_role(ctx: ServiceContext, role: str, counter: int | None) -> None:
     if role not in ROLES:
         raise RoleError("角色无效", f"role must be one of {', '.join(ROLES)}")
     if role == "clerk" and counter is None:
@@ -44,7 +44,7 @@ def _check_role(ctx: ServiceContext, role: str, counter: int | None) -> None:
 
 def create_token(ctx: ServiceContext, role: str, counter: int | None, label: str) -> str:
     """A new bearer token; only its hash is stored."""
-    _check_role(ctx, role, counter)
+    check_role(ctx, role, counter)
     token = secrets.token_urlsafe(32)
     with ctx.unit(write=True) as uow:
         uow.repo.add_token(_hash_token(token), Credential(role, counter, label), ctx.clock())
@@ -63,15 +63,20 @@ def authenticate(ctx: ServiceContext, token: str) -> Credential:
 def add_user(
     ctx: ServiceContext, username: str, password: str, role: str, counter: int | None
 ) -> None:
-    _check_role(ctx, role, counter)
-    if len(password) < 8:
-        raise RoleError("密码至少 8 位", "a password has at least 8 characters")
-    record = UserRecord(username, _hasher.hash(password), role, counter)
+    check_role(ctx, role, counter)
+    record = UserRecord(username, hash_password(password), role, counter)
     with ctx.unit(write=True) as uow:
         if uow.repo.user(username) is not None:
             raise RoleError("用户名已存在", f"user {username} exists already")
         uow.repo.add_user(record, ctx.clock())
         uow.commit()
+
+
+def hash_password(password: str) -> str:
+    """An argon2 hash (slow on purpose: not on the writer thread)."""
+    if len(password) < 8:
+        raise RoleError("密码至少 8 位", "a password has at least 8 characters")
+    return str(_hasher.hash(password))
 
 
 def check_password(ctx: ServiceContext, username: str, password: str) -> Credential:
@@ -80,7 +85,7 @@ def check_password(ctx: ServiceContext, username: str, password: str) -> Credent
     with ctx.unit(write=False) as uow:
         user = uow.repo.user(username)
     try:
-        if user is None or not _hasher.verify(user.password_hash, password):
+        if user is None or user.disabled or not _hasher.verify(user.password_hash, password):
             raise AuthError()
     except VerificationError as exc:
         raise AuthError() from exc

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from caller_server.domain.cases import LIMIT_WORKING_DAYS, overdue
 from caller_server.domain.events import Event, EventKind
 from caller_server.domain.figures import DayFigures, day_figures
 from caller_server.domain.rating import Rating
 from caller_server.protocol import AlertOut, QueueSnapshot
 from caller_server.services import queue
 from caller_server.services.context import ServiceContext
+from caller_server.store.repository import ReviewCase
 
 
 def alert_key(alert: AlertOut) -> str:
     """Stable for as long as the condition lasts: kind and the ticket or counter."""
     return f"{alert.kind}:{alert.number or ''}:{alert.counter or ''}"
+
+
+@dataclass(frozen=True)
+class ManagerAlert:
+    """One line of the manager's alert list."""
+
+    kind: str
+    """long_wait, idle_counter (live), bad_review (today), case_overdue (open too long)."""
+    key: str
+    message_zh: str
+    message_en: str
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,9 @@ class CounterMinutes:
 @dataclass(frozen=True)
 class Supervision:
     snapshot: QueueSnapshot
+    alerts: list[ManagerAlert]
+    cases: list[ReviewCase]
+    notice: str
     longest_wait: dict[str, int]
     """Category code → minutes the first waiting ticket has waited."""
     counters: dict[int, CounterMinutes]
@@ -44,6 +60,8 @@ def supervision(ctx: ServiceContext) -> Supervision:
     with ctx.unit(write=False) as uow:
         events = uow.repo.events_of_day(snap.day)
         last_activity = uow.repo.counter_last_activity(snap.day)
+        review_cases = uow.repo.cases()
+        notice = uow.repo.notice()
     now = snap.at
     longest: dict[str, int] = {}
     for t in snap.waiting:
@@ -72,7 +90,28 @@ def supervision(ctx: ServiceContext) -> Supervision:
             idle=int(idle // 60),
             paused=int((paused.get(c.number, 0.0) + still) // 60),
         )
-    return Supervision(snap, longest, minutes, acks)
+    alerts = [ManagerAlert(a.kind, alert_key(a), a.message_zh, a.message_en) for a in snap.alerts]
+    alerts += [
+        ManagerAlert(
+            "bad_review",
+            f"bad_review:{ev.number}:",
+            f"{ev.number} 收到差评（{ev.data.get('label', '')}），已生成差评工单",
+            f"{ev.number} got a bad review; a case is open",
+        )
+        for ev in events
+        if ev.kind is EventKind.ALERT and ev.data.get("alert") == "bad_review"
+    ]
+    alerts += [
+        ManagerAlert(
+            "case_overdue",
+            f"case_overdue:{c.id}:",
+            f"差评工单 {c.number} 已超过 {LIMIT_WORKING_DAYS} 个工作日未办结",
+            f"the case of {c.number} is open for more than {LIMIT_WORKING_DAYS} working days",
+        )
+        for c in review_cases
+        if c.status == "open" and overdue(c.rated_at, now, ctx.hall.timezone)
+    ]
+    return Supervision(snap, alerts, review_cases, notice, longest, minutes, acks)
 
 
 def acknowledge(ctx: ServiceContext, key: str, actor: str) -> None:
@@ -80,6 +119,15 @@ def acknowledge(ctx: ServiceContext, key: str, actor: str) -> None:
     now = ctx.clock()
     with ctx.unit(write=True) as uow:
         ctx.record(uow, Event(kind=EventKind.ALERT_ACKED, at=now, actor=actor, data={"key": key}))
+
+
+def set_notice(ctx: ServiceContext, text: str, actor: str) -> None:
+    """The wall's notice ticker (empty hides it)."""
+    text = " ".join(text.split())[:500]
+    now = ctx.clock()
+    with ctx.unit(write=True) as uow:
+        uow.repo.set_notice(text, now)
+        ctx.record(uow, Event(kind=EventKind.NOTICE_SET, at=now, actor=actor, data={"text": text}))
 
 
 def figures_of(ctx: ServiceContext, day: str) -> DayFigures:

@@ -5,25 +5,29 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Awaitable, Callable
 from datetime import date as Date
+from datetime import datetime, time
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from caller_server.api.deps import require, runtime
+from caller_server.domain.cases import overdue
+from caller_server.domain.errors import AppointmentError
 from caller_server.domain.figures import WAIT_BUCKETS, DayFigures
 from caller_server.domain.outcome import LABELS as OUTCOMES
 from caller_server.domain.outcome import Outcome
 from caller_server.domain.rating import LABELS as RATINGS
 from caller_server.domain.rating import Rating
+from caller_server.protocol import BookingIn, IdentityIn
 from caller_server.runtime import Runtime
-from caller_server.services import supervision
-from caller_server.services.supervision import alert_key
+from caller_server.services import appointments, cases, supervision
 from caller_server.store.repository import Credential
 from caller_server.web import charts, i18n
 from caller_server.web.render import page
-from caller_server.web.routes import WebSession, current_session, forbidden, to_login
+from caller_server.web.routes import WebSession, form_change, session_of
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1")
@@ -48,12 +52,7 @@ async def ack_alert(
 
 async def _manager(request: Request) -> WebSession | Response:
     """The manager's session, or the response refusing the request."""
-    who = await current_session(request)
-    if who is None:
-        return to_login(request)
-    if who.credential.role not in _MANAGERS:
-        return forbidden(request, who, "只有大厅管理人员可以查看")
-    return who
+    return await session_of(request, _MANAGERS, "只有大厅管理人员可以查看")
 
 
 @router.get("/manager", response_class=HTMLResponse)
@@ -69,7 +68,6 @@ async def dashboard(request: Request) -> Response:
         csrf=who.csrf,
         who=who,
         v=view,
-        key=alert_key,
     )
 
 
@@ -80,7 +78,7 @@ async def live_fragment(request: Request) -> Response:
         return who
     rt: Runtime = request.app.state.runtime
     view = await rt.read(supervision.supervision, rt.ctx)
-    return page(request, "manager_live.html", v=view, key=alert_key)
+    return page(request, "manager_live.html", v=view)
 
 
 def _day(rt: Runtime, day: Date | None) -> str:
@@ -213,3 +211,115 @@ async def ratings_export(request: Request, fmt: str, day: Date | None = Query(No
             media_type="application/json",
         )
     return _csv(rows, f"yihao-ratings-{the_day}.csv")
+
+
+@router.get("/manager/desk", response_class=HTMLResponse)
+async def desk(
+    request: Request, day: Date | None = Query(None), msg: str = "", error: str = ""
+) -> Response:
+    """差评工单 (回访, 整改, close), the wall's notice, appointments of a day."""
+    who = await _manager(request)
+    if isinstance(who, Response):
+        return who
+    rt: Runtime = request.app.state.runtime
+    the_day = _day(rt, day)
+    view = await rt.read(supervision.supervision, rt.ctx)
+    start = datetime.combine(Date.fromisoformat(the_day), time(0), rt.hall.timezone).timestamp()
+    booked = await rt.read(appointments.of_day, rt.ctx, start)
+    lang = i18n.lang_of(request)
+    now = rt.ctx.clock()
+    return page(
+        request,
+        "desk.html",
+        csrf=who.csrf,
+        who=who,
+        msg=msg,
+        error=error,
+        day=the_day,
+        cases=view.cases,
+        overdue={
+            c.id
+            for c in view.cases
+            if c.status == "open" and overdue(c.rated_at, now, rt.hall.timezone)
+        },
+        notice=view.notice,
+        appointments=booked,
+        categories=list(rt.hall.categories),
+        ratings={r.value: i18n.pick(lang, RATINGS[r]) for r in Rating},
+        when=lambda at: rt.ctx.local(at).strftime("%Y-%m-%d %H:%M") if at else "",
+        hm=lambda at: rt.ctx.local(at).strftime("%H:%M"),
+    )
+
+
+async def _desk_change(
+    request: Request, csrf: str, work: Callable[[Runtime, str], Awaitable[str]]
+) -> Response:
+    return await form_change(request, csrf, _MANAGERS, "/manager/desk", work)
+
+
+@router.post("/manager/cases/{case_id}/{field}")
+async def case_update(
+    request: Request, case_id: int, field: str, csrf: str = Form(""), text: str = Form("")
+) -> Response:
+    async def work(rt: Runtime, actor: str) -> str:
+        if field == "close":
+            await rt.write(cases.close, rt.ctx, case_id, actor)
+            return "差评工单已办结"
+        await rt.write(cases.update, rt.ctx, case_id, field, text, actor)
+        return "已记录"
+
+    return await _desk_change(request, csrf, work)
+
+
+@router.post("/manager/notice")
+async def notice(request: Request, csrf: str = Form(""), text: str = Form("")) -> Response:
+    async def work(rt: Runtime, actor: str) -> str:
+        await rt.write(supervision.set_notice, rt.ctx, text, actor)
+        return "通知已更新"
+
+    return await _desk_change(request, csrf, work)
+
+
+@router.post("/manager/appointments")
+async def book(
+    request: Request,
+    csrf: str = Form(""),
+    id_number: str = Form(),
+    category: str = Form(),
+    day: str = Form(),
+    start: str = Form(),
+    end: str = Form(),
+) -> Response:
+    async def work(rt: Runtime, actor: str) -> str:
+        try:
+            body = BookingIn(
+                identity=IdentityIn(id_number=id_number.strip()),
+                category=category,
+                day=Date.fromisoformat(day),
+                start=start,
+                end=end,
+            )
+        except ValueError as exc:  # pydantic's ValidationError too; never echo the ID number
+            fields = (
+                [str(e["loc"][-1]) for e in exc.errors()]
+                if isinstance(exc, ValidationError)
+                else ["day"]
+            )
+            raise AppointmentError(
+                f"预约信息有误：{', '.join(fields)}", f"invalid booking: {', '.join(fields)}"
+            ) from exc
+        out = await rt.write(appointments.book, rt.ctx, body, actor)
+        return f"已预约 {out.identity.id_number}"
+
+    return await _desk_change(request, csrf, work)
+
+
+@router.post("/manager/appointments/import")
+async def import_bookings(
+    request: Request, csrf: str = Form(""), csv_text: str = Form("")
+) -> Response:
+    async def work(rt: Runtime, actor: str) -> str:
+        done = await rt.write(appointments.import_csv, rt.ctx, csv_text, actor)
+        return f"已导入 {len(done)} 条预约"
+
+    return await _desk_change(request, csrf, work)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -28,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).resolve().parent / "static"
 static_files = StaticFiles(directory=STATIC)
 
-_HOME = {"clerk": "/counter/{counter}", "manager": "/manager", "admin": "/manager"}
+_HOME = {"clerk": "/counter/{counter}", "manager": "/manager", "admin": "/admin"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,40 @@ async def current_session(request: Request) -> WebSession | None:
     except DomainError:
         return None
     return WebSession(cred, token, session.csrf_token(rt.ctx.secret, token))
+
+
+async def session_of(
+    request: Request, roles: tuple[str, ...], refusal_zh: str
+) -> WebSession | Response:
+    """The session if its role is one of ``roles``; else the login redirect or a 403 page."""
+    who = await current_session(request)
+    if who is None:
+        return to_login(request)
+    if who.credential.role not in roles:
+        return forbidden(request, who, refusal_zh)
+    return who
+
+
+async def form_change(
+    request: Request,
+    csrf: str,
+    roles: tuple[str, ...],
+    back: str,
+    work: Callable[[Runtime, str], Awaitable[str]],
+) -> Response:
+    """A form POST: check the role and the CSRF field, run ``work`` (it returns the message),
+    and redirect to ``back`` with the message or the error."""
+    who = await session_of(request, roles, "无权进行此操作")
+    if isinstance(who, Response):
+        return who
+    rt = _rt(request)
+    if not session.csrf_ok(rt.ctx.secret, who.token, csrf):
+        return HTMLResponse("CSRF token missing", status_code=403)
+    try:
+        message = await work(rt, f"{who.credential.role}:{who.credential.label}")
+    except DomainError as exc:
+        return RedirectResponse(f"{back}?error={quote(exc.message_zh)}", status_code=303)
+    return RedirectResponse(f"{back}?msg={quote(message)}", status_code=303)
 
 
 def to_login(request: Request) -> RedirectResponse:

@@ -38,6 +38,7 @@ class WallView(BaseModel):
     counters: list[WallCounter]
     calls: list[WallCall]
     categories: list[WallCategory]
+    notice: str = ""
 
 
 def wall_view(ctx: ServiceContext) -> WallView:
@@ -50,6 +51,8 @@ def wall_view(ctx: ServiceContext) -> WallView:
             continue
         if e.number and e.counter is not None and len(calls) < LAST_CALLS:
             calls.append(WallCall(number=e.number, counter=e.counter, at=e.at))
+    with ctx.unit(write=False) as uow:
+        notice = uow.repo.notice()
     names = ctx.hall.names
     return WallView(
         seq=snap.seq,
@@ -68,4 +71,5 @@ def wall_view(ctx: ServiceContext) -> WallView:
             WallCategory(code=c.code, names=[c.name, c.name_tw, c.name_en], waiting=c.waiting)
             for c in snap.categories
         ],
+        notice=notice,
     )

@@ -23,6 +23,9 @@
       li.appendChild(document.createTextNode(" → " + T.counter_n.replace("{n}", c.counter)));
       calls.appendChild(li);
     });
+    var ticker = document.getElementById("ticker");
+    ticker.hidden = !v.notice;
+    if (ticker.firstChild.textContent !== v.notice) ticker.firstChild.textContent = v.notice;
     var waits = document.getElementById("waits");
     waits.textContent = "";
     v.categories.forEach(function (c) {
