@@ -49,6 +49,10 @@ class TokenCache:
         """Drop a revoked token at once (logout)."""
         self._entries.pop(token, None)
 
+    def clear(self) -> None:
+        """Forget every token (an admin revoked some or disabled a user)."""
+        self._entries.clear()
+
 
 async def credential(
     request: Request,

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from caller_server.api.deps import TokenCache
 from caller_server.domain.hall import Hall
 from caller_server.push.pairing import PinSender
 from caller_server.runtime import Runtime
@@ -24,6 +25,11 @@ from caller_server.web.routes import WebSession, form_change, session_of
 log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
+
+
+def _tokens(request: Request) -> TokenCache:
+    cache: TokenCache = request.app.state.tokens
+    return cache
 
 
 async def _admin(request: Request) -> WebSession | Response:
@@ -91,6 +97,7 @@ async def disable_user(
     async def work(rt: Runtime, actor: str) -> str:
         off = disabled == "1"
         await rt.write(admin.set_disabled, rt.ctx, username, off, actor)
+        _tokens(request).clear()
         return f"已{'停用' if off else '启用'}用户 {username}"
 
     return await _change(request, csrf, work)
@@ -103,6 +110,7 @@ async def reset_password(
     async def work(rt: Runtime, actor: str) -> str:
         hashed = await rt.read(auth.hash_password, password)
         await rt.write(admin.set_password, rt.ctx, username, hashed, actor)
+        _tokens(request).clear()
         return f"已重置 {username} 的密码"
 
     return await _change(request, csrf, work)
@@ -112,7 +120,7 @@ async def reset_password(
 async def revoke_token(request: Request, token_id: int, csrf: str = Form("")) -> Response:
     async def work(rt: Runtime, actor: str) -> str:
         await rt.write(admin.revoke_token, rt.ctx, token_id, actor)
-        request.app.state.tokens.clear()
+        _tokens(request).clear()
         return f"已吊销令牌 #{token_id}"
 
     return await _change(request, csrf, work)

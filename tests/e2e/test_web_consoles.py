@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,13 @@ from tests.serverkit import (
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "pass-word-1"
-USERS = {"clerk1": ("clerk", 1), "clerk2": ("clerk", 2), "boss": ("manager", None)}
+USERS = {
+    "clerk1": ("clerk", 1),
+    "clerk2": ("clerk", 2),
+    "clerk7": ("clerk", 7),
+    "boss": ("manager", None),
+    "root": ("admin", None),
+}
 
 
 @dataclass
@@ -332,7 +339,7 @@ def test_figures_equal_the_ones_recomputed_from_the_audit_events(hall: Hall) -> 
 
 SHOTS = [("login", "/login", None), ("console", "/counter/1", "clerk1"), ("wall", "/wall", None)]
 SHOTS += [("manager", "/manager", "boss"), ("figures", "/manager/figures", "boss")]
-SHOTS += [("docs", "/docs", None)]
+SHOTS += [("desk", "/manager/desk", "boss"), ("admin", "/admin", "root"), ("docs", "/docs", None)]
 
 
 def test_screenshots_of_every_page_fit_the_screen(browser: object, hall: Hall) -> None:
@@ -344,7 +351,8 @@ def test_screenshots_of_every_page_fit_the_screen(browser: object, hall: Hall) -
     out.mkdir(parents=True, exist_ok=True)
     hall.issue("B", age=75)  # a priority ticket for the look-ahead
     for width, height in ((1366, 768), (1920, 1080)):
-        pages = {user: login(browser, hall, user, (width, height)) for user in ("clerk1", "boss")}
+        users = ("clerk1", "boss", "root")
+        pages = {user: login(browser, hall, user, (width, height)) for user in users}
         pages[None] = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
         for lang in ("zh-CN", "zh-TW", "en"):
             for name, path, user in SHOTS:
@@ -358,3 +366,221 @@ def test_screenshots_of_every_page_fit_the_screen(browser: object, hall: Hall) -
                 page.screenshot(path=str(out / f"web-{name}-{lang}-{width}x{height}.png"))
         for page in pages.values():
             page.close()
+
+
+def _form(client: httpx.Client, path: str, csrf_page: str, **data: object) -> str:
+    """POST a form like the page does; returns the message or error it redirects with."""
+    r = client.post(path, data={"csrf": csrf_of(client, csrf_page), **data})
+    assert r.status_code == 303, r.text
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(r.headers["location"]).query)
+    return (query.get("msg") or ["ERROR " + query.get("error", [""])[0]])[0]
+
+
+def test_admin_manages_users_tokens_and_the_hall_without_restart(hall: Hall) -> None:
+    root = api_session(hall, "root")
+    assert api_session(hall, "boss").get("/admin").status_code == 403
+    assert "已添加" in _form(
+        root,
+        "/admin/users",
+        "/admin",
+        username="li",
+        password="li-pass-1",
+        role="clerk",
+        counter="3",
+    )
+    assert (
+        _form(
+            root,
+            "/admin/users",
+            "/admin",
+            username="li",
+            password="x-pass-12",
+            role="clerk",
+            counter="3",
+        )
+        == "ERROR 用户名已存在"
+    )
+    assert (
+        _form(
+            root,
+            "/admin/users",
+            "/admin",
+            username="bad",
+            password="short",
+            role="clerk",
+            counter="3",
+        )
+        == "ERROR 密码至少 8 位"
+    )
+    li = httpx.Client(base_url=hall.url)
+    assert li.post("/login", data={"username": "li", "password": "li-pass-1"}).status_code == 303
+    assert li.get("/api/v1/counters/3/console").status_code == 200
+    assert "已停用" in _form(root, "/admin/users/li/disable", "/admin", disabled="1")
+    assert li.get("/api/v1/counters/3/console").status_code == 401  # signed out at once
+    refused = httpx.post(f"{hall.url}/login", data={"username": "li", "password": "li-pass-1"})
+    assert refused.status_code == 401
+    assert "已启用" in _form(root, "/admin/users/li/disable", "/admin", disabled="0")
+    assert "已重置" in _form(root, "/admin/users/li/password", "/admin", password="new-pass-2")
+    assert (
+        httpx.post(
+            f"{hall.url}/login", data={"username": "li", "password": "li-pass-1"}
+        ).status_code
+        == 401
+    )
+    assert (
+        httpx.post(
+            f"{hall.url}/login", data={"username": "li", "password": "new-pass-2"}
+        ).status_code
+        == 303
+    )
+
+    extra = hall.issue("D")
+    assert extra["number"]
+    tokens = root.get("/admin").text
+    assert ">k<" in tokens  # the kiosk token's label is listed, never the token itself
+    assert hall.kiosk not in tokens
+    row = re.search(r"<tr><td>(\d+)</td><td>kiosk</td><td></td><td>k</td>", tokens)
+    assert row is not None, tokens
+    kiosk_id = row.group(1)
+
+    # counters ↔ categories: validated by the hall rules, applied at once
+    assert _form(root, "/admin/counters/7", "/admin", categories="D, Q").startswith(
+        "ERROR 大厅配置错误"
+    )
+    assert "已改为" in _form(root, "/admin/counters/7", "/admin", categories="C:1, D:2")
+    snap = httpx.get(f"{hall.url}/api/v1/queue").json()
+    assert snap["counters"][6]["categories"] == ["C", "D"]
+    assert "C:1, D:2" in root.get("/admin").text
+    assert _form(
+        root, "/admin/categories/D", "/admin", hours="25:00-26:00", daily_cap="100"
+    ).startswith("ERROR")
+    assert "已更新" in _form(
+        root, "/admin/categories/D", "/admin", hours="00:00-24:00", daily_cap="400"
+    )
+    assert hall.server.config is not None  # the file it was started with is the one written
+    assert "daily_cap = 400" in hall.server.config.read_text(encoding="utf-8")
+    assert "已改为" in _form(root, "/admin/counters/7", "/admin", categories="D")
+    admin_events = [e for e in _events(hall) if e["kind"] == "admin"]
+    whats = [e["data"]["what"] for e in admin_events]
+    assert whats.count("counter_categories") == 2 and "category_hours" in whats
+    assert {"user_added", "user_disabled", "user_enabled", "password_reset"} <= set(whats)
+
+    assert "已吊销" in _form(root, f"/admin/tokens/{kiosk_id}/revoke", "/admin")
+    r = httpx.post(
+        f"{hall.url}/api/v1/tickets",
+        json={"category": "D"},
+        headers={"Authorization": f"Bearer {hall.kiosk}"},
+    )
+    assert r.status_code == 401
+    hall.kiosk = _new_kiosk_token(hall)
+    assert _form(root, "/admin/devices/nope/pair", "/admin", pin="1234").startswith("ERROR")
+
+
+def _new_kiosk_token(hall: Hall) -> str:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "caller_server.cli",
+            "token",
+            "create",
+            "--role",
+            "kiosk",
+            "--db",
+            hall.server.db_url,
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "YIHAO_HOME": str(hall.home)},
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_bad_review_case_notice_and_appointments(hall: Hall) -> None:
+    clerk = api_session(hall, "clerk7")
+    csrf = {"X-CSRF-Token": csrf_of(clerk, "/counter/7")}
+    ticket = hall.issue("D")
+    clerk.post("/api/v1/counters/7/finish", headers=csrf)  # whatever was left
+    called = clerk.post("/api/v1/counters/7/call-next", headers=csrf).json()["ticket"]
+    while called["number"] != ticket["number"]:
+        called = clerk.post("/api/v1/counters/7/call-next", headers=csrf).json()["ticket"]
+    assert clerk.post("/api/v1/counters/7/finish", headers=csrf).status_code == 200
+    rated = httpx.post(f"{hall.url}/api/v1/tickets/{ticket['token']}/rating", json={"level": 1})
+    assert rated.status_code == 200
+    boss = api_session(hall, "boss")
+    assert f"{ticket['number']} 收到差评" in boss.get("/manager/live").text
+    desk = boss.get("/manager/desk").text
+    case_id = (
+        desk.split(f"<td>{ticket['number']}</td>")[0].rsplit('data-case="', 1)[1].split('"')[0]
+    )
+    assert (
+        _form(boss, f"/manager/cases/{case_id}/close", "/manager/desk")
+        == "ERROR 请先记录回访和整改情况"
+    )
+    assert (
+        _form(
+            boss,
+            f"/manager/cases/{case_id}/follow_up",
+            "/manager/desk",
+            text="已电话回访，群众反映等候过久",
+        )
+        == "已记录"
+    )
+    assert (
+        _form(boss, f"/manager/cases/{case_id}/fix", "/manager/desk", text="午间增开窗口")
+        == "已记录"
+    )
+    assert _form(boss, f"/manager/cases/{case_id}/close", "/manager/desk") == "差评工单已办结"
+    assert (
+        _form(boss, f"/manager/cases/{case_id}/fix", "/manager/desk", text="x")
+        == "ERROR 该工单已办结"
+    )
+    ratings = boss.get("/manager/ratings.json").json()["ratings"]
+    assert any(r["number"] == ticket["number"] and r["level"] == 1 and r["bad"] for r in ratings)
+    assert ticket["number"] in boss.get("/manager/ratings.csv").text
+
+    assert (
+        _form(boss, "/manager/notice", "/manager/desk", text="今日 12:00-13:30 午间不间断服务")
+        == "通知已更新"
+    )
+    assert "午间不间断服务" in httpx.get(f"{hall.url}/wall").text
+    assert httpx.get(f"{hall.url}/wall.json").json()["notice"].startswith("今日")
+
+    day = httpx.get(f"{hall.url}/api/v1/queue").json()["day"]
+    who = identity(hall.rng).id_number
+    booked = _form(
+        boss,
+        "/manager/appointments",
+        "/manager/desk",
+        id_number=who,
+        category="B",
+        day=day,
+        start="23:30",
+        end="23:50",
+    )
+    assert booked.startswith("已预约") and who not in booked and who[-4:] in booked
+    bad = _form(
+        boss,
+        "/manager/appointments",
+        "/manager/desk",
+        id_number=who,
+        category="B",
+        day=day,
+        start="9",
+        end="23:50",
+    )
+    assert bad.startswith("ERROR 预约信息有误") and who not in bad
+    other = identity(hall.rng).id_number
+    csv_text = f"id_number,category,date,start,end,reference\n{other},C,{day},23:00,23:20,WEB-1\n"
+    assert (
+        _form(boss, "/manager/appointments/import", "/manager/desk", csv_text=csv_text)
+        == "已导入 1 条预约"
+    )
+    listed = boss.get(f"/manager/desk?day={day}").text
+    assert (
+        "23:30–23:50" in listed and "WEB-1" in listed and other not in listed and who not in listed
+    )

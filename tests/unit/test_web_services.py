@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
-from caller_server.domain.errors import DomainError
+from caller_server.domain.cases import working_days_between
+from caller_server.domain.errors import DomainError, HallConfigError
 from caller_server.domain.events import EventKind
 from caller_server.domain.figures import day_figures
-from caller_server.services import console, counters, supervision, tickets
+from caller_server.domain.hall import SAMPLE_HALL, load_hall
+from caller_server.services import admin, auth, cases, console, counters, supervision, tickets
 from caller_server.services.context import ServiceContext
-from caller_server.web import session
+from caller_server.web import halledit, session
 from tests.serverkit import FakeClock, fake_context, identity, sample_hall
 
 
@@ -123,3 +127,66 @@ def test_session_cookie_is_sealed_and_expires() -> None:
     assert session.csrf_ok(secret, "tok", session.csrf_token(secret, "tok"))
     assert not session.csrf_ok(secret, "tok", None)
     assert not session.csrf_ok(secret, "tok", session.csrf_token(secret, "other"))
+
+
+def test_a_bad_review_opens_a_case_that_alerts_after_fifteen_working_days(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    out = tickets.issue(ctx, "D", None, "k", "t")
+    counters.call_next(ctx, 7, "c")
+    counters.finish(ctx, 7, "c")
+    tickets.rate(ctx, out.token, 2, "citizen")
+    [case] = cases.all_cases(ctx)
+    assert (case.number, case.level, case.status) == (out.number, 2, "open")
+    kinds = [a.kind for a in supervision.supervision(ctx).alerts]
+    assert "bad_review" in kinds and "case_overdue" not in kinds
+    clock.advance(21 * 86400)  # Friday + 21 days: 15 working days later, not yet over
+    assert "case_overdue" not in [a.kind for a in supervision.supervision(ctx).alerts]
+    clock.advance(86400 * 3)
+    assert "case_overdue" in [a.kind for a in supervision.supervision(ctx).alerts]
+    cases.update(ctx, case.id, "follow_up", "已回访", "manager:login:boss")
+    cases.update(ctx, case.id, "fix", "已整改", "manager:login:boss")
+    cases.close(ctx, case.id, "manager:login:boss")
+    assert "case_overdue" not in [a.kind for a in supervision.supervision(ctx).alerts]
+    assert cases.all_cases(ctx)[0].closed_by == "manager:login:boss"
+
+
+def test_working_days_skip_weekends() -> None:
+    friday = date(2026, 11, 27)
+    assert working_days_between(friday, date(2026, 11, 30)) == 1  # Sat, Sun, Mon
+    assert working_days_between(friday, friday + timedelta(days=21)) == 15
+
+
+def test_admin_changes_are_audited_with_the_admin(ctx: ServiceContext, clock: FakeClock) -> None:
+    admin.add_user(ctx, "li", auth.hash_password("li-pass-1"), "clerk", 3, "admin:login:root")
+    token = auth.create_token(ctx, "clerk", 3, "login:li")
+    admin.set_disabled(ctx, "li", True, "admin:login:root")
+    assert _code(auth.authenticate, ctx, token) == "unauthorized"
+    assert _code(auth.check_password, ctx, "li", "li-pass-1") == "unauthorized"
+    admin.set_disabled(ctx, "li", False, "admin:login:root")
+    assert auth.check_password(ctx, "li", "li-pass-1").counter == 3
+    listed = admin.tokens(ctx)
+    assert [(k.label, k.revoked) for k in listed] == [("login:li", True)]
+    with ctx.unit(write=False) as uow:
+        events = uow.repo.events_of_day(ctx.day(clock()))
+    assert [(e.kind, e.actor, e.data["what"]) for e in events] == [
+        (EventKind.ADMIN, "admin:login:root", "user_added"),
+        (EventKind.ADMIN, "admin:login:root", "user_disabled"),
+        (EventKind.ADMIN, "admin:login:root", "user_enabled"),
+    ]
+
+
+def test_hall_edits_are_validated_and_written_back(tmp_path: Path) -> None:
+    data = halledit.read(SAMPLE_HALL)
+    new, hall = halledit.set_counter(data, 3, "B:3, C:1")
+    assert [(c.code, c.weight) for c in hall.counters[3].categories] == [("B", 3), ("C", 1)]
+    with pytest.raises(HallConfigError):
+        halledit.set_counter(data, 3, "B:3, C")  # weights for all or none
+    with pytest.raises(HallConfigError):
+        halledit.set_category(data, "A", "08:30-08:00", 100)
+    new, hall = halledit.set_category(new, "A", "08:30-12:00, 13:30-17:00", 120)
+    path = tmp_path / "hall.toml"
+    path.write_text(halledit.dump(new), encoding="utf-8")
+    again = load_hall(path)
+    assert again == hall and again.categories["A"].daily_cap == 120
+    assert again.categories["B"].matters == sample_hall().categories["B"].matters
