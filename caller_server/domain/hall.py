@@ -108,6 +108,8 @@ class Rules:
     """A waiting ticket older than this raises a long-wait alert."""
     alert_idle_minutes: int = 10
     """An open counter that calls nobody this long while people wait raises an alert."""
+    alert_pause_minutes: int = 60
+    """A counter paused this long raises an alert on the manager's dashboard."""
     service_samples: int = 20
     """Recent service times used for the wait estimate."""
 

@@ -91,6 +91,17 @@ def supervision(ctx: ServiceContext) -> Supervision:
             paused=int((paused.get(c.number, 0.0) + still) // 60),
         )
     alerts = [ManagerAlert(a.kind, alert_key(a), a.message_zh, a.message_en) for a in snap.alerts]
+    limit = ctx.hall.rules.alert_pause_minutes
+    alerts += [
+        ManagerAlert(
+            "long_pause",
+            f"long_pause::{number}:{int(since)}",
+            f"{number} 号窗口已暂停 {int((now - since) // 60)} 分钟",
+            f"counter {number} has been paused for {int((now - since) // 60)} minutes",
+        )
+        for number, since in paused_since.items()
+        if now - since >= limit * 60
+    ]
     alerts += [
         ManagerAlert(
             "bad_review",

@@ -55,30 +55,24 @@ async def _manager(request: Request) -> WebSession | Response:
     return await session_of(request, _MANAGERS, "只有大厅管理人员可以查看")
 
 
-@router.get("/manager", response_class=HTMLResponse)
-async def dashboard(request: Request) -> Response:
+async def _live(request: Request, template: str) -> Response:
     who = await _manager(request)
     if isinstance(who, Response):
         return who
     rt: Runtime = request.app.state.runtime
     view = await rt.read(supervision.supervision, rt.ctx)
-    return page(
-        request,
-        "manager.html",
-        csrf=who.csrf,
-        who=who,
-        v=view,
-    )
+    return page(request, template, csrf=who.csrf, who=who, v=view)
+
+
+@router.get("/manager", response_class=HTMLResponse)
+async def dashboard(request: Request) -> Response:
+    return await _live(request, "manager.html")
 
 
 @router.get("/manager/live", response_class=HTMLResponse)
 async def live_fragment(request: Request) -> Response:
-    who = await _manager(request)
-    if isinstance(who, Response):
-        return who
-    rt: Runtime = request.app.state.runtime
-    view = await rt.read(supervision.supervision, rt.ctx)
-    return page(request, "manager_live.html", v=view)
+    """The live part of the dashboard, re-read by its script on every event."""
+    return await _live(request, "manager_live.html")
 
 
 def _day(rt: Runtime, day: Date | None) -> str:

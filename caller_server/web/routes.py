@@ -20,7 +20,7 @@ from caller_server.domain.outcome import PAUSE_REASONS
 from caller_server.runtime import Runtime
 from caller_server.services import auth, console
 from caller_server.store.repository import Credential
-from caller_server.web import session, wall
+from caller_server.web import i18n, session, wall
 from caller_server.web.render import page
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,8 @@ async def form_change(
     try:
         message = await work(rt, f"{who.credential.role}:{who.credential.label}")
     except DomainError as exc:
-        return RedirectResponse(f"{back}?error={quote(exc.message_zh)}", status_code=303)
+        text = exc.message_en if i18n.lang_of(request) == "en" else exc.message_zh
+        return RedirectResponse(f"{back}?error={quote(text)}", status_code=303)
     return RedirectResponse(f"{back}?msg={quote(message)}", status_code=303)
 
 

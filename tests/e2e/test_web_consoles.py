@@ -349,13 +349,14 @@ def test_screenshots_of_every_page_fit_the_screen(browser: object, hall: Hall) -
     """
     out = Path(os.environ.get("YIHAO_WEB_SHOTS", hall.home.parent / "shots"))
     out.mkdir(parents=True, exist_ok=True)
-    hall.issue("B", age=75)  # a priority ticket for the look-ahead
+    ticket = hall.issue("B", age=75)  # a priority ticket for the look-ahead
+    shots = [*SHOTS, ("ticket", f"/t/{ticket['token']}", None)]
     for width, height in ((1366, 768), (1920, 1080)):
         users = ("clerk1", "boss", "root")
         pages = {user: login(browser, hall, user, (width, height)) for user in users}
         pages[None] = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
         for lang in ("zh-CN", "zh-TW", "en"):
-            for name, path, user in SHOTS:
+            for name, path, user in shots:
                 page = pages[user]
                 page.goto(f"{hall.url}{path}?lang={lang}")
                 page.wait_for_load_state("networkidle")
@@ -366,6 +367,12 @@ def test_screenshots_of_every_page_fit_the_screen(browser: object, hall: Hall) -
                 page.screenshot(path=str(out / f"web-{name}-{lang}-{width}x{height}.png"))
         for page in pages.values():
             page.close()
+    wall = browser.new_page(viewport={"width": 3840, "height": 2160})  # type: ignore[attr-defined]
+    wall.goto(f"{hall.url}/wall")
+    wall.wait_for_load_state("networkidle")
+    assert wall.evaluate("document.documentElement.scrollHeight") <= 2160
+    wall.screenshot(path=str(out / "web-wall-zh-CN-3840x2160.png"))
+    wall.close()
 
 
 def _form(client: httpx.Client, path: str, csrf_page: str, **data: object) -> str:
@@ -552,27 +559,14 @@ def test_bad_review_case_notice_and_appointments(hall: Hall) -> None:
 
     day = httpx.get(f"{hall.url}/api/v1/queue").json()["day"]
     who = identity(hall.rng).id_number
-    booked = _form(
-        boss,
-        "/manager/appointments",
-        "/manager/desk",
-        id_number=who,
-        category="B",
-        day=day,
-        start="23:30",
-        end="23:50",
-    )
+
+    def book(start: str) -> str:
+        slot = {"id_number": who, "category": "B", "day": day, "start": start, "end": "23:50"}
+        return _form(boss, "/manager/appointments", "/manager/desk", **slot)
+
+    booked = book("23:30")
     assert booked.startswith("已预约") and who not in booked and who[-4:] in booked
-    bad = _form(
-        boss,
-        "/manager/appointments",
-        "/manager/desk",
-        id_number=who,
-        category="B",
-        day=day,
-        start="9",
-        end="23:50",
-    )
+    bad = book("9")
     assert bad.startswith("ERROR 预约信息有误") and who not in bad
     other = identity(hall.rng).id_number
     csv_text = f"id_number,category,date,start,end,reference\n{other},C,{day},23:00,23:20,WEB-1\n"

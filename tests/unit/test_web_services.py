@@ -115,6 +115,11 @@ def test_pause_reason_and_alert_acknowledgement_are_audited(
         events = uow.repo.events_of_day(ctx.day(clock()))
     assert events[0].data == {"reason": "lunch"}
     assert day_figures(events, ctx.hall.timezone).clerks["wu"].paused_seconds == 30 * 60
+    assert "long_pause" not in [a.kind for a in view.alerts]
+    counters.pause(ctx, 4, "clerk:login:wu", "meeting")
+    clock.advance(60 * 60)
+    [late] = [a for a in supervision.supervision(ctx).alerts if a.kind == "long_pause"]
+    assert late.message_zh == "4 号窗口已暂停 60 分钟"
 
 
 def test_session_cookie_is_sealed_and_expires() -> None:

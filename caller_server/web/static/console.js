@@ -6,7 +6,10 @@
   var view = null, busy = false;
   var errorBox = document.getElementById("error");
 
-  function showError(text) { errorBox.textContent = text; errorBox.hidden = !text; }
+  function showError(e) {
+    var text = e ? ((LANG === 2 && e.data && e.data.detail_en) || e.message) : "";
+    errorBox.textContent = text; errorBox.hidden = !text;
+  }
 
   function render(v) {
     view = v;
@@ -40,7 +43,7 @@
   }
 
   function refresh() {
-    return Live.call("GET", "/api/v1/counters/" + n + "/console").then(render, function (e) { showError(e.message); });
+    return Live.call("GET", "/api/v1/counters/" + n + "/console").then(render, showError);
   }
   var refreshSoon = Live.debounce(refresh, 60);
 
@@ -51,8 +54,8 @@
     var expect = view && view.current ? view.current.number : "";
     var url = "/api/v1/counters/" + n + "/" + action + "?if_current=" + encodeURIComponent(expect);
     if (action === "pause" || action === "resume") url = "/api/v1/counters/" + n + "/" + action;
-    showError("");
-    Live.call("POST", url, body).then(refresh, function (e) { showError(e.message); return refresh(); })
+    showError(null);
+    Live.call("POST", url, body).then(refresh, function (e) { showError(e); return refresh(); })
       .then(function () { busy = false; document.body.classList.remove("busy"); });
   }
 
