@@ -138,6 +138,41 @@ _TEXT: dict[str, tuple[str, str, str]] = {
     "book": ("新增预约", "新增預約", "Book"),
     "id_number": ("身份证号", "身分證號", "ID number"),
     "import_csv": ("导入 CSV", "匯入 CSV", "Import CSV"),
+    "t_title": ("号票查询", "號票查詢", "Ticket status"),
+    "t_waiting": (
+        "前面还有 {ahead} 人，预计等待 {eta} 分钟",
+        "前面還有 {ahead} 人，預計等待 {eta} 分鐘",
+        "{ahead} ahead of you, about {eta} min",
+    ),
+    "t_called": (
+        "请到 {counter} 号窗口办理",
+        "請到 {counter} 號窗口辦理",
+        "Please go to counter {counter}",
+    ),
+    "t_serving": (
+        "正在 {counter} 号窗口办理",
+        "正在 {counter} 號窗口辦理",
+        "Being served at counter {counter}",
+    ),
+    "t_no_show": (
+        "已过号。{window} 分钟内在取号机再次刷证可恢复排队",
+        "已過號。{window} 分鐘內在取號機再次刷證可恢復排隊",
+        "Missed. Tap your ID card at the kiosk within {window} min to rejoin the queue",
+    ),
+    "t_done": ("已办结，感谢您的耐心", "已辦結，感謝您的耐心", "Done. Thank you for your patience"),
+    "t_cancelled": ("已取消", "已取消", "Cancelled"),
+    "t_rate": ("请评价本次服务：", "請評價本次服務：", "Please rate this service:"),
+    "t_rated": (
+        "您的评价：{label}。谢谢！",
+        "您的評價：{label}。謝謝！",
+        "Your rating: {label}. Thank you!",
+    ),
+    "t_notify": ("开启叫号提醒", "開啟叫號提醒", "Notify me when called"),
+    "t_check_qr": (
+        "请核对号票上的二维码，或咨询大厅工作人员。",
+        "請核對號票上的二維碼，或諮詢大廳工作人員。",
+        "Check the QR code on your ticket, or ask the hall staff.",
+    ),
     "no_js": ("本页每 15 秒自动刷新", "本頁每 15 秒自動刷新", "This page reloads every 15 s"),
 }
 

@@ -578,3 +578,32 @@ def test_bad_review_case_notice_and_appointments(hall: Hall) -> None:
     assert (
         "23:30–23:50" in listed and "WEB-1" in listed and other not in listed and who not in listed
     )
+
+
+def test_status_page_follows_the_ticket_live_in_three_languages(
+    browser: object, hall: Hall
+) -> None:
+    clerk = api_session(hall, "clerk7")
+    csrf = {"X-CSRF-Token": csrf_of(clerk, "/counter/7")}
+    while _console(clerk, 7)["waiting"]:
+        clerk.post("/api/v1/counters/7/call-next", headers=csrf)
+    clerk.post("/api/v1/counters/7/finish", headers=csrf)
+    mine = [hall.issue("D") for _ in range(4)][-1]
+    phone = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    phone.goto(f"{hall.url}/t/{mine['token']}")
+    assert "前面还有" in phone.inner_text(".state") and "即将" not in phone.inner_text("body")
+    clerk.post("/api/v1/counters/7/call-next", headers=csrf)
+    phone.wait_for_selector(".soon:text('即将轮到您')", timeout=3000)  # two ahead now
+    clerk.post("/api/v1/counters/7/call-next", headers=csrf)
+    clerk.post("/api/v1/counters/7/call-next", headers=csrf)
+    called = clerk.post("/api/v1/counters/7/call-next", headers=csrf).json()["ticket"]
+    assert called["number"] == mine["number"]
+    phone.wait_for_selector(".called:text('请到 7 号窗口办理')", timeout=3000)
+    phone.goto(f"{hall.url}/t/{mine['token']}?lang=en")
+    assert "Please go to counter 7" in phone.inner_text(".state")
+    phone.goto(f"{hall.url}/t/{mine['token']}?lang=zh-TW")
+    assert "請到 7 號窗口辦理" in phone.inner_text(".state")
+    clerk.post("/api/v1/counters/7/finish", headers=csrf)
+    phone.wait_for_selector("button[name=level]", timeout=3000)  # the 好差評 form appears
+    assert "非常滿意" in phone.inner_text("form")
+    phone.close()

@@ -13,7 +13,7 @@
       .then(function (t) {
         if (t.status === status && t.ahead === ahead) return;
         if (t.status === "called" && status !== "called") {
-          var text = "请到 " + t.counter + " 号窗口办理（" + t.number + "）";
+          var text = t.number + " · " + me.called.replace("{counter}", t.counter);
           if (navigator.vibrate) navigator.vibrate([300, 150, 300, 150, 600]);
           if ("Notification" in window && Notification.permission === "granted") new Notification(text);
         }
