@@ -107,20 +107,39 @@ def forbidden(request: Request, who: WebSession, zh: str) -> HTMLResponse:
 
 @router.get("/login", response_class=HTMLResponse)
 async def login_form(request: Request, next: str = "") -> Response:
-    return page(request, "login.html", next=next if next.startswith("/") else "", error="")
+    return _login_page(request, 200, next if next.startswith("/") else "", "", "")
+
+
+def _login_page(request: Request, status: int, next: str, error: str, user: str) -> Response:
+    """The login form, with a CSRF token derived from its nonce cookie (set if missing)."""
+    rt = _rt(request)
+    known = request.cookies.get(session.LOGIN_COOKIE)
+    nonce = known or session.new_nonce()
+    csrf = session.csrf_token(rt.ctx.secret, f"login|{nonce}")
+    response = page(request, "login.html", status, next=next, error=error, user=user, form=csrf)
+    if not known:
+        session.set_login_cookie(response, nonce)
+    return response
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(
-    request: Request, username: str = Form(), password: str = Form(), next: str = Form("")
+    request: Request,
+    username: str = Form(),
+    password: str = Form(),
+    next: str = Form(""),
+    csrf: str = Form(""),
 ) -> Response:
     rt = _rt(request)
+    nonce = request.cookies.get(session.LOGIN_COOKIE, "")
+    if not nonce or not session.csrf_ok(rt.ctx.secret, f"login|{nonce}", csrf):
+        return _login_page(request, 403, next, "expired_form", username)
     try:
         # argon2 on a reader thread, outside any transaction; the writer only stores the token.
         cred = await rt.read(auth.check_password, rt.ctx, username, password)
     except DomainError:
         log.info("web login refused for %r", username)
-        return page(request, "login.html", 401, next=next, error="login_failed", user=username)
+        return _login_page(request, 401, next, "login_failed", username)
     token = await rt.write(auth.create_token, rt.ctx, cred.role, cred.counter, cred.label)
     home = _HOME.get(cred.role, "/wall").format(counter=cred.counter)
     target = next if next.startswith("/") and not next.startswith("//") else home

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 
 from fastapi import Request, Response
 
 COOKIE = "yihao_session"
+LOGIN_COOKIE = "yihao_login"
+"""A random nonce set with the login form: its CSRF token is derived from it."""
 LIFETIME = 12 * 3600
 """Seconds a login lasts (one working day and a half)."""
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -52,6 +55,16 @@ def csrf_token(secret: bytes, token: str) -> str:
 
 def csrf_ok(secret: bytes, token: str, offered: str | None) -> bool:
     return offered is not None and hmac.compare_digest(offered, csrf_token(secret, token))
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def set_login_cookie(response: Response, nonce: str) -> None:
+    response.set_cookie(
+        LOGIN_COOKIE, nonce, max_age=3600, httponly=True, samesite="strict", path="/login"
+    )
 
 
 def session_token(request: Request, secret: bytes) -> str | None:

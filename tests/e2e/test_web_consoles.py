@@ -127,11 +127,19 @@ def login(browser: object, hall: Hall, user: str, viewport: tuple[int, int] = (1
     return page
 
 
+def try_login(client: httpx.Client, user: str, password: str = PASSWORD) -> int:
+    """Fill in the login form as a browser does (with its CSRF field); the status code."""
+    form = client.get("/login").text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form)
+    assert csrf is not None, form
+    data = {"username": user, "password": password, "csrf": csrf.group(1)}
+    return client.post("/login", data=data).status_code
+
+
 def api_session(hall: Hall, user: str) -> httpx.Client:
     """A plain HTTP client holding a browser session cookie (no JavaScript)."""
     client = httpx.Client(base_url=hall.url, timeout=10, follow_redirects=False)
-    r = client.post("/login", data={"username": user, "password": PASSWORD})
-    assert r.status_code == 303, r.text
+    assert try_login(client, user) == 303
     return client
 
 
@@ -232,6 +240,8 @@ def test_a_post_without_the_csrf_token_is_refused(hall: Hall) -> None:
     wrong = client.post("/api/v1/counters/1/recall", headers={"X-CSRF-Token": "0" * 32})
     assert wrong.status_code == 403
     assert client.post("/logout").status_code == 403  # the form field is missing
+    bare = httpx.post(f"{hall.url}/login", data={"username": "clerk1", "password": PASSWORD})
+    assert bare.status_code == 403 and session.COOKIE not in bare.cookies
     assert httpx.get(f"{hall.url}/healthz").json()["seq"] == before  # nothing happened
 
 
@@ -422,26 +432,15 @@ def test_admin_manages_users_tokens_and_the_hall_without_restart(hall: Hall) -> 
         == "ERROR 密码至少 8 位"
     )
     li = httpx.Client(base_url=hall.url)
-    assert li.post("/login", data={"username": "li", "password": "li-pass-1"}).status_code == 303
+    assert try_login(li, "li", "li-pass-1") == 303
     assert li.get("/api/v1/counters/3/console").status_code == 200
     assert "已停用" in _form(root, "/admin/users/li/disable", "/admin", disabled="1")
     assert li.get("/api/v1/counters/3/console").status_code == 401  # signed out at once
-    refused = httpx.post(f"{hall.url}/login", data={"username": "li", "password": "li-pass-1"})
-    assert refused.status_code == 401
+    assert try_login(httpx.Client(base_url=hall.url), "li", "li-pass-1") == 401
     assert "已启用" in _form(root, "/admin/users/li/disable", "/admin", disabled="0")
     assert "已重置" in _form(root, "/admin/users/li/password", "/admin", password="new-pass-2")
-    assert (
-        httpx.post(
-            f"{hall.url}/login", data={"username": "li", "password": "li-pass-1"}
-        ).status_code
-        == 401
-    )
-    assert (
-        httpx.post(
-            f"{hall.url}/login", data={"username": "li", "password": "new-pass-2"}
-        ).status_code
-        == 303
-    )
+    assert try_login(httpx.Client(base_url=hall.url), "li", "li-pass-1") == 401
+    assert try_login(httpx.Client(base_url=hall.url), "li", "new-pass-2") == 303
 
     extra = hall.issue("D")
     assert extra["number"]

@@ -75,7 +75,7 @@
       select.appendChild(Live.el("option", {value: ""}, "—"));
       var cat = view && view.current ? cfg.categories[view.current.category] : null;
       (cat ? cat.matters : []).forEach(function (m) {
-        select.appendChild(Live.el("option", {value: m.name}, m.label[LANG] + (m.once ? " ★" : "")));
+        select.appendChild(Live.el("option", {value: m.name}, m.label[LANG] + (m.once ? " · " + T.once : "")));
       });
       label.hidden = !(cat && cat.matters.length);
     }).then(function (outcome) {
