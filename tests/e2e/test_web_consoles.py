@@ -6,6 +6,8 @@ dashboard follow; shortcuts; another counter refused; CSRF; session expiry.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import random
 import re
@@ -14,18 +16,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 import httpx
 import pytest
 
 from caller_server.domain.hall import SAMPLE_HALL
-from caller_server.services import auth
+from caller_server.services import auth, console, counters, tickets
 from caller_server.settings import load_secret
 from caller_server.web import session
 from tests.serverkit import (
     REPO,
+    SHANGHAI,
+    FakeClock,
     ServerProcess,
     dispose_engines,
     free_port,
@@ -68,6 +74,59 @@ class Hall:
         return body
 
 
+YESTERDAY = datetime.now(SHANGHAI).date() - timedelta(days=1)
+
+
+def _clerk_at(counter: int) -> str:
+    """Who works at ``counter`` on the seeded day (an actor as the web session writes it)."""
+    return f"clerk:login:{'clerk' if counter in (1, 2, 7) else 'staff'}{counter}"
+
+
+def seed_day(url: str, day: date) -> None:
+    """A whole served day (08:30–16:30) through the services, with a clock of that day:
+    arrivals, calls, no-shows, outcomes and matters, ratings, a lunch pause."""
+    rng = random.Random(7)
+    clock = FakeClock(datetime.combine(day, dtime(8, 30), SHANGHAI))
+    hall = sample_hall()
+    ctx = sql_context(url, hall, clock)
+    tokens: dict[str, str] = {}
+    busy_until = dict.fromkeys(hall.counters, clock.now)
+    outcomes = ("done", "done", "done", "back_office", "needs_more", "consult")
+    for minute in range(8 * 60):
+        for _ in range(rng.choice((0, 0, 1, 1, 2))):
+            code = rng.choice("ABBCD")
+            who = None if code == "D" else identity(rng, rng.choice((30, 45, 75)))
+            out = tickets.issue(ctx, code, who, "k1", "kiosk:k")
+            tokens[out.number] = out.token
+        for n in hall.counters:
+            actor = _clerk_at(n)
+            if n == 3 and minute == 210:
+                counters.pause(ctx, 3, actor, "lunch")
+            if n == 3 and minute == 270:
+                counters.resume(ctx, 3, actor)
+            if (n == 3 and 210 <= minute < 270) or clock.now < busy_until[n]:
+                continue
+            current = console.console(ctx, n).current
+            if current is not None:
+                matters = hall.categories[current.category].matters
+                matter = rng.choice(matters).names.zh_cn if matters and rng.random() < 0.6 else None
+                counters.finish(ctx, n, actor, rng.choice(outcomes), matter)
+                if rng.random() < 0.5:
+                    level = rng.choices((5, 4, 3, 2, 1), (55, 25, 12, 5, 3))[0]
+                    tickets.rate(ctx, tokens[current.number], level, "c")
+            call = counters.call_next(ctx, n, actor)
+            if call.ticket is not None and rng.random() < 0.05:
+                counters.skip(ctx, n, actor)
+            elif call.ticket is not None:
+                minutes = hall.categories[call.ticket.category].service_minutes
+                busy_until[n] = clock.now + rng.expovariate(1 / minutes) * 60
+        clock.advance(60)
+    for n in hall.counters:  # closing time: the last citizens are served
+        if console.console(ctx, n).current is not None:
+            counters.finish(ctx, n, _clerk_at(n))
+    dispose_engines()
+
+
 def start_hall(home: Path, log: Path) -> Hall:
     """A served hall whose long-wait alert fires at once (threshold 0 minutes)."""
     url = f"sqlite:///{home / 'yihao.db'}"
@@ -91,6 +150,7 @@ def start_hall(home: Path, log: Path) -> Hall:
         auth.add_user(ctx, name, PASSWORD, role, counter)
     kiosk = auth.create_token(ctx, "kiosk", None, "k")
     dispose_engines()
+    seed_day(url, YESTERDAY)
     server = ServerProcess(home, url, free_port(), log, config=config)
     server.start()
     return Hall(server, kiosk, home)
@@ -210,16 +270,12 @@ def test_keyboard_shortcuts_drive_the_counter(browser: object, hall: Hall) -> No
 
 
 def _events(hall: Hall) -> list[dict[str, object]]:
-    """The audit log as the events stream sends it (from the beginning)."""
-    from websockets.sync.client import connect
-
-    out = []
-    with connect(f"ws://127.0.0.1:{hall.server.port}/api/v1/events?since=0") as ws:
-        last = httpx.get(f"{hall.url}/healthz").json()["seq"]
-        while not out or out[-1]["seq"] < last:
-            msg = __import__("json").loads(ws.recv(timeout=5))
-            out.append(msg["event"])
-    return out
+    """The whole audit log, read from the hall's database."""
+    ctx = sql_context(hall.server.db_url, sample_hall())
+    with ctx.unit(write=False) as uow:
+        events = uow.repo.events_since(0, 1_000_000)
+    dispose_engines()
+    return [{**asdict(e), "kind": e.kind.value} for e in events]
 
 
 def test_a_clerk_acts_on_their_own_counter_only(hall: Hall) -> None:
@@ -305,50 +361,60 @@ def test_an_alert_is_raised_and_acknowledged(browser: object, hall: Hall) -> Non
 
 
 def test_figures_equal_the_ones_recomputed_from_the_audit_events(hall: Hall) -> None:
-    client = api_session(hall, "clerk1")
-    csrf = {"X-CSRF-Token": csrf_of(client, "/counter/1")}
-    hall.issue("A")
-    hall.issue("B")
-    assert client.post("/api/v1/counters/1/call-next", headers=csrf).status_code in (200, 409)
-    current = _console(client, 1)["current"]
-    if current:
-        done = client.post(
-            "/api/v1/counters/1/finish",
-            json={"outcome": "needs_more", "matter": None},
-            headers=csrf,
-        )
-        assert done.status_code == 200, done.text
+    """Yesterday was served in full (``seed_day``); its CSV must match a recount of its events."""
     boss = api_session(hall, "boss")
-    text = boss.get("/manager/figures.csv").text.lstrip("\ufeff")
-    import csv
-    import io
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
+    text = boss.get(f"/manager/figures.csv?day={YESTERDAY}").text.lstrip("\ufeff")
     rows = {(r["scope"], r["key"]): r for r in csv.DictReader(io.StringIO(text))}
-    log = _events(hall)
-    tz = ZoneInfo("Asia/Shanghai")
+    log = [
+        e
+        for e in _events(hall)
+        if datetime.fromtimestamp(float(e["at"]), SHANGHAI).date() == YESTERDAY  # type: ignore[arg-type]
+    ]
+    assert sum(1 for e in log if e["kind"] == "issued") > 150  # a real day, not a handful
+
+    def hour(e: dict[str, object]) -> int:
+        return datetime.fromtimestamp(float(e["at"]), SHANGHAI).hour  # type: ignore[arg-type]
+
     for kind, column in (("issued", "issued"), ("finished", "done")):
-        per_hour = [0] * 24
-        for e in log:
-            if e["kind"] == kind:
-                per_hour[datetime.fromtimestamp(e["at"], tz).hour] += 1  # type: ignore[arg-type]
+        per_hour = [sum(1 for e in log if e["kind"] == kind and hour(e) == h) for h in range(24)]
         assert [int(rows[("hour", f"{h:02d}")][column]) for h in range(24)] == per_hour
-    for code in "ABC":
-        closed = [e for e in log if e["kind"] == "finished" and e["category"] == code]
-        counted = [e for e in closed if e["data"].get("outcome", "done") != "consult"]  # type: ignore[union-attr]
-        settled = [
-            e for e in counted if e["data"].get("outcome", "done") in ("done", "back_office")
-        ]  # type: ignore[union-attr]
-        if counted and ("category", code) in rows:
-            assert float(rows[("category", code)]["once_rate"]) == len(settled) / len(counted)
-    assert int(rows[("hall", "all")]["done"]) == sum(1 for e in log if e["kind"] == "finished")
-    page = boss.get("/manager/figures").text
-    assert "<svg" in page and "一次办妥率" in page
+    finished = [e for e in log if e["kind"] == "finished"]
+    outcome = {id(e): e["data"].get("outcome", "done") for e in finished}  # type: ignore[union-attr]
+
+    def once(group: list[dict[str, object]]) -> float:
+        counted = [e for e in group if outcome[id(e)] != "consult"]
+        return sum(outcome[id(e)] in ("done", "back_office") for e in counted) / len(counted)
+
+    for code in "ABCD":
+        group = [e for e in finished if e["category"] == code]
+        if any(outcome[id(e)] != "consult" for e in group):
+            assert float(rows[("category", code)]["once_rate"]) == pytest.approx(once(group))
+    matters = {(e["category"], e["data"]["matter"]) for e in finished if e["data"].get("matter")}  # type: ignore[union-attr]
+    assert len(matters) >= 3
+    for code, matter in matters:
+        group = [e for e in finished if e["category"] == code and e["data"].get("matter") == matter]  # type: ignore[union-attr]
+        if any(outcome[id(e)] != "consult" for e in group):
+            assert float(rows[("matter", f"{code}·{matter}")]["once_rate"]) == pytest.approx(
+                once(group)
+            )
+    hall_row = rows[("hall", "all")]
+    assert int(hall_row["done"]) == len(finished)
+    assert int(hall_row["no_show"]) == sum(1 for e in log if e["kind"] == "no_show")
+    levels = [int(e["data"]["level"]) for e in log if e["kind"] == "rated"]  # type: ignore[index]
+    assert float(hall_row["satisfaction_rate"]) == pytest.approx(
+        sum(level >= 3 for level in levels) / len(levels)
+    )
+    for n in (1, 2, 7):  # one clerk per counter on the seeded day
+        served = sum(1 for e in finished if e["counter"] == n)
+        assert int(rows[("clerk", f"clerk{n}")]["served"]) == served
+    paused = float(rows[("clerk", "staff3")]["paused_minutes"])
+    assert paused == 60.0  # the lunch pause of counter 3
+    page = boss.get(f"/manager/figures?day={YESTERDAY}").text
+    assert page.count("<svg") == 3 and "一次办妥率" in page and "非常不满意" in page
 
 
 SHOTS = [("login", "/login", None), ("console", "/counter/1", "clerk1"), ("wall", "/wall", None)]
-SHOTS += [("manager", "/manager", "boss"), ("figures", "/manager/figures", "boss")]
+SHOTS += [("manager", "/manager", "boss"), ("figures", f"/manager/figures?day={YESTERDAY}", "boss")]
 SHOTS += [("desk", "/manager/desk", "boss"), ("admin", "/admin", "root"), ("docs", "/docs", None)]
 
 
@@ -368,7 +434,7 @@ def test_screenshots_of_every_page_fit_the_screen(browser: object, hall: Hall) -
         for lang in ("zh-CN", "zh-TW", "en"):
             for name, path, user in shots:
                 page = pages[user]
-                page.goto(f"{hall.url}{path}?lang={lang}")
+                page.goto(f"{hall.url}{path}{'&' if '?' in path else '?'}lang={lang}")
                 page.wait_for_load_state("networkidle")
                 if name == "docs":
                     page.wait_for_selector(".swagger-ui .opblock")
@@ -472,6 +538,7 @@ def test_admin_manages_users_tokens_and_the_hall_without_restart(hall: Hall) -> 
     whats = [e["data"]["what"] for e in admin_events]
     assert whats.count("counter_categories") == 2 and "category_hours" in whats
     assert {"user_added", "user_disabled", "user_enabled", "password_reset"} <= set(whats)
+    assert all(e["actor"] == "admin:login:root" for e in admin_events)
 
     assert "已吊销" in _form(root, f"/admin/tokens/{kiosk_id}/revoke", "/admin")
     r = httpx.post(
@@ -606,3 +673,51 @@ def test_status_page_follows_the_ticket_live_in_three_languages(
     phone.wait_for_selector("button[name=level]", timeout=3000)  # the 好差評 form appears
     assert "非常滿意" in phone.inner_text("form")
     phone.close()
+
+
+def test_two_browsers_on_one_counter_both_follow(browser: object, hall: Hall) -> None:
+    hall.issue("A")
+    first = login(browser, hall, "clerk1")
+    second = login(browser, hall, "clerk1")
+    time.sleep(0.5)  # both streams connected
+    first.keyboard.press("F1")
+    first.wait_for_function("document.getElementById('cur-number').textContent !== '—'")
+    number = first.inner_text("#cur-number")
+    second.wait_for_selector(f"#cur-number:text('{number}')", timeout=2000)
+    second.keyboard.press("F2")  # 重呼 from the other browser: allowed, same ticket
+    second.wait_for_selector("#error", state="hidden")
+    first.close()
+    second.close()
+
+
+def test_wall_and_status_page_show_the_state_without_javascript(
+    browser: object, hall: Hall
+) -> None:
+    ticket = hall.issue("D")
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    tv = context.new_page()
+    tv.goto(f"{hall.url}/wall")
+    snap = httpx.get(f"{hall.url}/api/v1/queue").json()
+    for c in snap["counters"]:
+        shown = tv.inner_text(f'.tile[data-counter="{c["number"]}"] .num')
+        assert shown == (c["current"]["number"] if c["current"] else "—")
+    assert 'http-equiv="refresh"' in tv.content()  # the old TV reloads by itself
+    phone = context.new_page()
+    phone.goto(f"{hall.url}/t/{ticket['token']}")
+    assert ticket["number"] in phone.inner_text("h1") and "前面还有" in phone.inner_text(".state")
+    context.close()
+
+
+def test_figures_print_on_one_page(browser: object, hall: Hall) -> None:
+    page = login(browser, hall, "boss")
+    page.goto(f"{hall.url}/manager/figures?day={YESTERDAY}")
+    pdf = page.pdf(format="A4", landscape=True, print_background=False)
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    print(f"figures print view: {pages} page(s), {len(pdf)} bytes")
+    out = Path(os.environ.get("YIHAO_WEB_SHOTS", hall.home.parent / "shots"))
+    out.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1123, "height": 794})  # A4 landscape at 96 dpi
+    page.emulate_media(media="print")
+    page.screenshot(path=str(out / "web-figures-print.png"), full_page=True)
+    assert pages == 1
+    page.close()
