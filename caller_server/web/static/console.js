@@ -20,7 +20,7 @@
     var info = document.getElementById("cur-info");
     info.textContent = "";
     if (cur) {
-      var rows = [[T.category, cur.category + " " + cur.category_name]];
+      var rows = [[T.category, cur.category + " " + cfg.categories[cur.category].name[LANG]]];
       if (cur.identity && cur.identity.name) rows.push([T.masked_name, cur.identity.name]);
       if (cur.priority) rows.push([T.priority, T["prio_" + cur.priority]]);
       rows.push([T.waited, v.waited_minutes + " " + T.minutes]);
