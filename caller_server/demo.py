@@ -75,6 +75,8 @@ class Demo:
         self.stop = threading.Event()
         self.tally = Tally()
         self.rng = random.Random(seed)
+        self.tokens: dict[str, str] = {}
+        """Number → status token: the citizen's QR, which the clerk side never gets."""
         self.server = uvicorn.Server(server_config(self.rt, log_level="warning"))
         self.threads = [threading.Thread(target=self.server.run, name="demo-server")]
 
@@ -96,6 +98,7 @@ class Demo:
                 except ClientError as exc:
                     self.tally.refuse(exc.code)
                     continue
+                self.tokens[ticket.number] = ticket.token
                 with self.tally.lock:
                     self.tally.issued += ticket.outcome == "new"
                     self.tally.repeats += ticket.outcome != "new"
@@ -119,10 +122,9 @@ class Demo:
                     minutes = self.rt.hall.categories[call.ticket.category].service_minutes
                     self.stop.wait(rng.expovariate(1 / minutes) * SECONDS_PER_MINUTE / self.speed)
                     client.counter(counter, "finish")
-                    if rng.random() < 0.6:
-                        kiosk.rate(
-                            call.ticket.token, rng.choices((5, 4, 3, 2, 1), (60, 25, 9, 4, 2))[0]
-                        )
+                    token = self.tokens.get(call.ticket.number)
+                    if token and rng.random() < 0.6:
+                        kiosk.rate(token, rng.choices((5, 4, 3, 2, 1), (60, 25, 9, 4, 2))[0])
                 except ClientError as exc:
                     self.tally.refuse(exc.code)
                     self.stop.wait(0.5)

@@ -86,18 +86,78 @@ class TicketOut(Model):
     outcome: Literal["new", "existing", "reactivated", "status"] = "status"
 
 
+class CounterTicket(Model):
+    """A ticket as a clerk sees it: no status token, no status URL (the rating right
+    stays with the citizen's QR code)."""
+
+    number: str
+    category: str
+    category_name: str
+    status: str
+    ahead: int
+    eta_minutes: int
+    identity: MaskedIdentity | None = None
+    priority: str | None = None
+    counter: int | None = None
+    issued_at: float
+
+    @classmethod
+    def of(cls, ticket: TicketOut) -> CounterTicket:
+        return cls(**ticket.model_dump(include=set(cls.model_fields)))
+
+
 class CallOut(Model):
     counter: int
-    ticket: TicketOut | None
+    ticket: CounterTicket | None
     rule: str | None = None
     reason_zh: str | None = None
     reason_en: str | None = None
     finished: str | None = Field(default=None, description="number closed by this call")
 
 
+class QueuedTicket(Model):
+    """A waiting ticket in a counter's look-ahead, with the policy's reason."""
+
+    number: str
+    category: str
+    priority: str | None = None
+    waited_minutes: int
+    reason_zh: str
+    reason_en: str
+
+
+class ConsoleOut(Model):
+    """Everything the clerk console draws for one counter (no status token anywhere)."""
+
+    counter: int
+    name: str
+    status: Literal["open", "paused", "closed"]
+    current: CounterTicket | None = None
+    waited_minutes: int | None = Field(None, description="current ticket: issue to call")
+    next: list[QueuedTicket]
+    waiting: int = Field(description="tickets this counter may call")
+    called_today: int
+    seq: int
+
+
 class TransferIn(Model):
     category: str = Field(pattern=r"^[A-Z]$")
     counter: int | None = Field(default=None, ge=1)
+
+
+class CallNumberIn(Model):
+    """特呼: call this waiting number now (e.g. the citizen standing at the counter)."""
+
+    number: str = Field(pattern=r"^[A-Z]\d{3,4}$")
+
+
+class FinishIn(Model):
+    outcome: Literal["done", "back_office", "needs_more", "consult"] = "done"
+    matter: str | None = Field(default=None, max_length=64, description="事项 from the hall list")
+
+
+class PauseIn(Model):
+    reason: Literal["lunch", "meeting", "fault", "other"] = "other"
 
 
 class RatingIn(Model):

@@ -22,6 +22,9 @@ from caller_server.push.mdns import Mdns
 from caller_server.runtime import Runtime
 from caller_server.services import devices, privacy, queue
 from caller_server.store.engine import describe
+from caller_server.web import admin as web_admin
+from caller_server.web import manager as web_manager
+from caller_server.web import routes as web_routes
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ def create_app(rt: Runtime) -> FastAPI:
         version="1",
         description="一号 — queue and ticketing for a government service hall",
         lifespan=lifespan,
+        docs_url=None,  # served by the web routes from vendored Swagger UI (no CDN)
+        redoc_url=None,
     )
     app.state.runtime = rt
     app.state.hub = hub
@@ -63,6 +68,11 @@ def create_app(rt: Runtime) -> FastAPI:
     stream.document(app)
     openapi.install(app)
     app.include_router(pages.router)
+    app.include_router(web_routes.router)
+    app.include_router(web_manager.router)
+    app.include_router(web_manager.api)
+    app.include_router(web_admin.router)
+    app.mount("/static", web_routes.static_files, name="static")
 
     @app.get("/healthz", responses={503: {"description": "writes are failing"}})
     async def healthz() -> JSONResponse:

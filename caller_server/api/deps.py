@@ -12,6 +12,7 @@ from caller_server.api.errors import Forbidden
 from caller_server.runtime import Runtime
 from caller_server.services import auth
 from caller_server.store.repository import Credential
+from caller_server.web import session
 
 bearer_token = HTTPBearer(auto_error=False)
 _CACHE_SECONDS = 30.0
@@ -44,15 +45,32 @@ class TokenCache:
         self._entries[token] = (now + _CACHE_SECONDS, credential)
         return credential
 
+    def forget(self, token: str) -> None:
+        """Drop a revoked token at once (logout)."""
+        self._entries.pop(token, None)
+
+    def clear(self) -> None:
+        """Forget every token (an admin revoked some or disabled a user)."""
+        self._entries.clear()
+
 
 async def credential(
     request: Request,
     bearer: HTTPAuthorizationCredentials | None = Depends(bearer_token),
 ) -> Credential:
-    if bearer is None:
-        raise auth.AuthError()
+    """The bearer token's credential, or the browser session's (with its CSRF token)."""
+    rt = _runtime(request)
     cache: TokenCache = request.app.state.tokens
-    return await cache.resolve(_runtime(request), bearer.credentials)
+    if bearer is not None:
+        return await cache.resolve(rt, bearer.credentials)
+    token = session.session_token(request, rt.ctx.secret)
+    if token is None:
+        raise auth.AuthError()
+    if request.method not in session.SAFE_METHODS and not session.csrf_ok(
+        rt.ctx.secret, token, request.headers.get("x-csrf-token")
+    ):
+        raise Forbidden("页面已过期，请刷新后重试", "missing or wrong CSRF token")
+    return await cache.resolve(rt, token)
 
 
 def require(*roles: str) -> Callable[..., Awaitable[Credential]]:

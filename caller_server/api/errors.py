@@ -42,6 +42,9 @@ STATUS = {
     "pairing_refused": 409,
     "device_unreachable": 502,
     "day_key_invalid": 500,
+    "counter_state_changed": 409,
+    "not_callable": 409,
+    "unknown_matter": 422,
 }
 
 _TITLES = {

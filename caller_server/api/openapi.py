@@ -25,7 +25,17 @@ DOMAIN_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/v1/auth/login"): (401,),
     **{
         ("post", f"/api/v1/counters/{{n}}/{action}"): (409,)
-        for action in ("call-next", "recall", "skip", "start", "finish", "transfer")
+        for action in (
+            "call-next",
+            "call-number",
+            "recall",
+            "skip",
+            "start",
+            "finish",
+            "transfer",
+            "pause",
+            "resume",
+        )
     },
 }
 """Refusals of the use cases behind an operation, beyond what its shape implies."""

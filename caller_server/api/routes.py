@@ -11,12 +11,16 @@ from caller_server.api.deps import check_counter, require, runtime
 from caller_server.protocol import (
     BookingIn,
     BookingOut,
+    CallNumberIn,
     CallOut,
+    ConsoleOut,
     DeviceOut,
+    FinishIn,
     IsoDay,
     IssueRequest,
     LoginIn,
     PairIn,
+    PauseIn,
     QueueSnapshot,
     RatingIn,
     TicketOut,
@@ -25,7 +29,15 @@ from caller_server.protocol import (
 )
 from caller_server.push.pairing import PinSender
 from caller_server.runtime import Runtime
-from caller_server.services import appointments, auth, counters, devices, queue, tickets
+from caller_server.services import (
+    appointments,
+    auth,
+    console,
+    counters,
+    devices,
+    queue,
+    tickets,
+)
 from caller_server.store.repository import Credential
 
 router = APIRouter(prefix="/api/v1")
@@ -67,12 +79,24 @@ async def rate_ticket(token: str, body: RatingIn, rt: Runtime = Rt) -> TicketOut
     return await rt.write(tickets.rate, rt.ctx, token, body.level, "citizen")
 
 
+IfCurrent = Query(
+    None,
+    max_length=8,
+    description="act only if the counter's current number is still this ('' = none): "
+    "a second browser or a double click then gets 409 instead of calling twice",
+)
+
+
 def _counter_action(name: str, summary: str) -> None:
     action = getattr(counters, name.replace("-", "_"))
 
-    async def endpoint(n: int, cred: Credential = Staff, rt: Runtime = Rt) -> CallOut:
+    async def endpoint(
+        n: int, cred: Credential = Staff, rt: Runtime = Rt, if_current: str | None = IfCurrent
+    ) -> CallOut:
         check_counter(cred, n)
-        result: CallOut = await rt.write(action, rt.ctx, n, _actor(cred))
+        result: CallOut = await rt.write(
+            counters.guarded, rt.ctx, n, if_current, action, _actor(cred)
+        )
         return result
 
     router.add_api_route(
@@ -90,19 +114,74 @@ for _name, _summary in (
     ("recall", "重呼: announce the current ticket again"),
     ("skip", "过号: the called citizen did not come"),
     ("start", "开始办理"),
-    ("finish", "办结"),
-    ("pause", "暂停服务"),
     ("resume", "恢复服务"),
 ):
     _counter_action(_name, _summary)
 
 
-@router.post("/counters/{n}/transfer", summary="转移: move the current ticket")
-async def counter_transfer(
-    n: int, body: TransferIn, cred: Credential = Staff, rt: Runtime = Rt
+@router.post("/counters/{n}/finish", summary="办结, with the outcome and the matter (事项)")
+async def counter_finish(
+    n: int,
+    body: FinishIn | None = None,
+    cred: Credential = Staff,
+    rt: Runtime = Rt,
+    if_current: str | None = IfCurrent,
 ) -> CallOut:
     check_counter(cred, n)
-    return await rt.write(counters.transfer, rt.ctx, n, body.category, body.counter, _actor(cred))
+    b = body or FinishIn()
+    return await rt.write(
+        counters.guarded, rt.ctx, n, if_current, counters.finish, _actor(cred), b.outcome, b.matter
+    )
+
+
+@router.post("/counters/{n}/pause", summary="暂停服务, with a reason")
+async def counter_pause(
+    n: int, body: PauseIn | None = None, cred: Credential = Staff, rt: Runtime = Rt
+) -> CallOut:
+    check_counter(cred, n)
+    reason = (body or PauseIn()).reason
+    return await rt.write(counters.pause, rt.ctx, n, _actor(cred), reason)
+
+
+@router.post("/counters/{n}/call-number", summary="特呼: call one waiting number out of turn")
+async def counter_call_number(
+    n: int,
+    body: CallNumberIn,
+    cred: Credential = Staff,
+    rt: Runtime = Rt,
+    if_current: str | None = IfCurrent,
+) -> CallOut:
+    check_counter(cred, n)
+    return await rt.write(
+        counters.guarded, rt.ctx, n, if_current, counters.call_number, body.number, _actor(cred)
+    )
+
+
+@router.post("/counters/{n}/transfer", summary="转移: move the current ticket")
+async def counter_transfer(
+    n: int,
+    body: TransferIn,
+    cred: Credential = Staff,
+    rt: Runtime = Rt,
+    if_current: str | None = IfCurrent,
+) -> CallOut:
+    check_counter(cred, n)
+    return await rt.write(
+        counters.guarded,
+        rt.ctx,
+        n,
+        if_current,
+        counters.transfer,
+        body.category,
+        body.counter,
+        _actor(cred),
+    )
+
+
+@router.get("/counters/{n}/console", summary="The clerk console's view of one counter")
+async def counter_console(n: int, cred: Credential = Staff, rt: Runtime = Rt) -> ConsoleOut:
+    check_counter(cred, n)
+    return await rt.read(console.console, rt.ctx, n)
 
 
 @router.get("/queue")
@@ -161,5 +240,7 @@ async def pair_device(
 
 @router.post("/auth/login")
 async def login(body: LoginIn, rt: Runtime = Rt) -> TokenOut:
-    token, cred = await rt.write(auth.login, rt.ctx, body.username, body.password)
+    # argon2 runs on a reader thread, outside any transaction; only the token is written.
+    cred = await rt.read(auth.check_password, rt.ctx, body.username, body.password)
+    token = await rt.write(auth.create_token, rt.ctx, cred.role, cred.counter, cred.label)
     return TokenOut(token=token, role=cred.role, counter=cred.counter)

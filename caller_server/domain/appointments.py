@@ -74,7 +74,15 @@ CSV_COLUMNS = ("id_number", "category", "date", "start", "end", "reference")
 def parse_bookings_csv(hall: Hall, text: str) -> list[Booking]:
     """Parse an export of the online booking system; errors name the line and column."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in CSV_COLUMNS[:5] if c not in (reader.fieldnames or [])]
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise AppointmentError(
+            "预约文件第 1 行（表头）格式有误（请用标准 CSV 导出）",
+            f"line 1 (the header): not valid CSV ({exc})",
+            line=1,
+        ) from exc
+    missing = [c for c in CSV_COLUMNS[:5] if c not in header]
     if missing:
         raise AppointmentError(
             f"预约文件缺少列：{', '.join(missing)}", f"missing columns: {', '.join(missing)}"

@@ -181,3 +181,33 @@ class RatingNotAllowed(DomainError):
 
 class AppointmentError(DomainError):
     code = "appointment_invalid"
+
+
+class CounterStateChanged(DomainError):
+    """The counter moved on since the clerk's screen was drawn (another browser, a double click)."""
+
+    code = "counter_state_changed"
+
+    def __init__(self, counter: int, expected: str, actual: str) -> None:
+        super().__init__(
+            f"{counter} 号窗口的当前号票已变为 {actual or '无'}，请核对后再操作",
+            f"counter {counter} now has {actual or 'no ticket'}, not {expected or 'none'}",
+            counter=counter,
+        )
+
+
+class NotCallable(DomainError):
+    code = "not_callable"
+
+    def __init__(self, number: str, message_zh: str, message_en: str) -> None:
+        super().__init__(message_zh, message_en, number=number)
+
+
+class UnknownMatter(DomainError):
+    code = "unknown_matter"
+
+    def __init__(self, category: str, matter: str) -> None:
+        super().__init__(
+            f"{category} 类业务没有事项「{matter}」",
+            f"category {category} has no matter {matter!r}",
+        )

@@ -26,6 +26,10 @@ class EventKind(StrEnum):
     DEVICE_PAIRED = "device_paired"
     PURGED = "purged"
     """Retention erased the personal fields of past days (counts, no personal data)."""
+    ALERT_ACKED = "alert_acked"
+    CASE_UPDATED = "case_updated"
+    NOTICE_SET = "notice_set"
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,14 @@ class Names:
 
 
 @dataclass(frozen=True)
+class Matter:
+    """A matter (事项) of a category; ``once`` flags it as 一次办妥 (done in one visit)."""
+
+    names: Names
+    once: bool = False
+
+
+@dataclass(frozen=True)
 class Category:
     """A service category (业务类别)."""
 
@@ -50,6 +58,8 @@ class Category:
     """Whether a ticket needs an identity (real-name queuing)."""
     service_minutes: float
     """Seed for the mean service time before real samples exist."""
+    matters: tuple[Matter, ...] = ()
+    """The matters a clerk may record at 办结 (optional)."""
 
     def is_open(self, local: datetime) -> bool:
         if local.isoweekday() not in self.days:
@@ -98,6 +108,8 @@ class Rules:
     """A waiting ticket older than this raises a long-wait alert."""
     alert_idle_minutes: int = 10
     """An open counter that calls nobody this long while people wait raises an alert."""
+    alert_pause_minutes: int = 60
+    """A counter paused this long raises an alert on the manager's dashboard."""
     service_samples: int = 20
     """Recent service times used for the wait estimate."""
     retention_days: int = 7
@@ -152,6 +164,7 @@ _CATEGORY_KEYS = (
     "daily_cap",
     "id_required",
     "service_minutes",
+    "matters",
 )
 _COUNTER_KEYS = ("number", "name", "categories")
 _HALL_KEYS = ("id", *_NAME_KEYS, "timezone")
@@ -193,6 +206,15 @@ def _category(table: Mapping[str, Any], path: str) -> Category:
     minutes = _get(table, "service_minutes", float, path, 10.0)
     if minutes <= 0:
         raise HallConfigError(f"{path}service_minutes", "must be positive")
+    matters = []
+    for i, item in enumerate(_get(table, "matters", list, path, [])):
+        key = f"{path}matters[{i}]."
+        if not isinstance(item, dict):
+            raise HallConfigError(key[:-1], "must be a table {name, once}")
+        _only(item, key, (*_NAME_KEYS, "once"))
+        matters.append(Matter(_names(item, key), _get(item, "once", bool, key, False)))
+    if len({m.names.zh_cn for m in matters}) != len(matters):
+        raise HallConfigError(f"{path}matters", "a matter is listed twice")
     return Category(
         code=code,
         names=_names(table, path),
@@ -201,6 +223,7 @@ def _category(table: Mapping[str, Any], path: str) -> Category:
         daily_cap=cap,
         id_required=_get(table, "id_required", bool, path, True),
         service_minutes=minutes,
+        matters=tuple(matters),
     )
 
 

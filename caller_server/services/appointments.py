@@ -64,3 +64,9 @@ def book(ctx: ServiceContext, request: BookingIn, actor: str) -> BookingOut:
 def import_csv(ctx: ServiceContext, text: str, actor: str) -> list[BookingOut]:
     """All rows or none: a bad line rejects the file and names the line."""
     return _store(ctx, parse_bookings_csv(ctx.hall, text), actor)
+
+
+def of_day(ctx: ServiceContext, day_start: float) -> list[Appointment]:
+    """Appointments whose slot starts within the 24 hours from ``day_start``."""
+    with ctx.unit(write=False) as uow:
+        return uow.repo.appointments_between(day_start, day_start + 86400)

@@ -31,7 +31,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_role(ctx: ServiceContext, role: str, counter: int | None) -> None:
+def check_role(ctx: ServiceContext, role: str, counter: int | None) -> None:
     if role not in ROLES:
         raise RoleError("角色无效", f"role must be one of {', '.join(ROLES)}")
     if role == "clerk" and counter is None:
@@ -44,7 +44,7 @@ def _check_role(ctx: ServiceContext, role: str, counter: int | None) -> None:
 
 def create_token(ctx: ServiceContext, role: str, counter: int | None, label: str) -> str:
     """A new bearer token; only its hash is stored."""
-    _check_role(ctx, role, counter)
+    check_role(ctx, role, counter)
     token = secrets.token_urlsafe(32)
     with ctx.unit(write=True) as uow:
         uow.repo.add_token(_hash_token(token), Credential(role, counter, label), ctx.clock())
@@ -63,10 +63,8 @@ def authenticate(ctx: ServiceContext, token: str) -> Credential:
 def add_user(
     ctx: ServiceContext, username: str, password: str, role: str, counter: int | None
 ) -> None:
-    _check_role(ctx, role, counter)
-    if len(password) < 8:
-        raise RoleError("密码至少 8 位", "a password has at least 8 characters")
-    record = UserRecord(username, _hasher.hash(password), role, counter)
+    check_role(ctx, role, counter)
+    record = UserRecord(username, hash_password(password), role, counter)
     with ctx.unit(write=True) as uow:
         if uow.repo.user(username) is not None:
             raise RoleError("用户名已存在", f"user {username} exists already")
@@ -74,14 +72,34 @@ def add_user(
         uow.commit()
 
 
-def login(ctx: ServiceContext, username: str, password: str) -> tuple[str, Credential]:
-    """Check a password and hand out a session token with the user's role."""
+def hash_password(password: str) -> str:
+    """An argon2 hash (slow on purpose: not on the writer thread)."""
+    if len(password) < 8:
+        raise RoleError("密码至少 8 位", "a password has at least 8 characters")
+    return str(_hasher.hash(password))
+
+
+def check_password(ctx: ServiceContext, username: str, password: str) -> Credential:
+    """The user's credential if the password is right. Slow on purpose (argon2): call it
+    from a reader thread, never on the writer thread or inside a transaction."""
     with ctx.unit(write=False) as uow:
         user = uow.repo.user(username)
     try:
-        if user is None or not _hasher.verify(user.password_hash, password):
+        if user is None or user.disabled or not _hasher.verify(user.password_hash, password):
             raise AuthError()
     except VerificationError as exc:
         raise AuthError() from exc
-    token = create_token(ctx, user.role, user.counter, f"login:{username}")
-    return token, Credential(user.role, user.counter, f"login:{username}")
+    return Credential(user.role, user.counter, f"login:{username}")
+
+
+def login(ctx: ServiceContext, username: str, password: str) -> tuple[str, Credential]:
+    """Check a password and hand out a session token with the user's role."""
+    cred = check_password(ctx, username, password)
+    return create_token(ctx, cred.role, cred.counter, cred.label), cred
+
+
+def revoke(ctx: ServiceContext, token: str) -> None:
+    """Revoke a token (logout); unknown tokens are ignored."""
+    with ctx.unit(write=True) as uow:
+        uow.repo.revoke_token(_hash_token(token))
+        uow.commit()

@@ -30,6 +30,7 @@ from caller_server.domain.limits import IssueKind, decide_issue
 from caller_server.domain.rating import LABELS, parse_rating
 from caller_server.domain.ticket import Priority, Status, Ticket, format_number
 from caller_server.protocol import IdentityIn, MaskedIdentity, TicketOut
+from caller_server.services import cases
 from caller_server.services.context import ServiceContext, ticket_event
 from caller_server.store.repository import Repository
 
@@ -180,6 +181,7 @@ def rate(ctx: ServiceContext, token: str, level: int, actor: str) -> TicketOut:
             ticket_event(EventKind.RATED, ticket, now, actor, level=rating.value, label=label)
         ]
         if rating.bad:
+            cases.open_if_bad(uow.repo, ticket, rating.value, now)
             events.append(
                 ticket_event(
                     EventKind.ALERT, ticket, now, "system", alert="bad_review", label=label

@@ -7,6 +7,7 @@ with the SQL repository also checks the SQL shortcuts (heads only, counts).
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,8 @@ from caller_server.store.repository import (
     DeviceRecord,
     Purged,
     Repository,
+    ReviewCase,
+    TokenRecord,
     UnitOfWork,
     UserRecord,
 )
@@ -36,9 +39,11 @@ class FakeDatabase:
     events: list[Event] = field(default_factory=list)
     appointments: dict[int, Appointment] = field(default_factory=dict)
     users: dict[str, UserRecord] = field(default_factory=dict)
-    tokens: dict[str, Credential] = field(default_factory=dict)
+    tokens: dict[str, TokenRecord] = field(default_factory=dict)
     devices: dict[str, DeviceRecord] = field(default_factory=dict)
     day_keys: dict[str, bytes] = field(default_factory=dict)
+    cases: dict[int, ReviewCase] = field(default_factory=dict)
+    notice: str = ""
 
 
 class FakeRepository(Repository):
@@ -193,10 +198,61 @@ class FakeRepository(Repository):
         return self.db.users.get(username)
 
     def add_token(self, token_hash: str, credential: Credential, now: float) -> None:
-        self.db.tokens[token_hash] = credential
+        new_id = len(self.db.tokens) + 1
+        c = credential
+        self.db.tokens[token_hash] = TokenRecord(new_id, c.role, c.counter, c.label, now, False)
 
     def token(self, token_hash: str) -> Credential | None:
-        return self.db.tokens.get(token_hash)
+        k = self.db.tokens.get(token_hash)
+        return Credential(k.role, k.counter, k.label) if k and not k.revoked else None
+
+    def _revoke(self, match: Callable[[TokenRecord], bool]) -> None:
+        for key, k in self.db.tokens.items():
+            if match(k):
+                self.db.tokens[key] = replace(k, revoked=True)
+
+    def revoke_token(self, token_hash: str) -> None:
+        self._revoke(lambda k: k is self.db.tokens.get(token_hash))
+
+    def users(self) -> list[UserRecord]:
+        return sorted(self.db.users.values(), key=lambda u: u.username)
+
+    def set_user_disabled(self, username: str, disabled: bool) -> None:
+        self.db.users[username] = replace(self.db.users[username], disabled=disabled)
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        self.db.users[username] = replace(self.db.users[username], password_hash=password_hash)
+
+    def tokens(self) -> list[TokenRecord]:
+        return sorted(self.db.tokens.values(), key=lambda k: k.id)
+
+    def revoke_token_id(self, token_id: int) -> None:
+        self._revoke(lambda k: k.id == token_id)
+
+    def revoke_label(self, label: str) -> None:
+        self._revoke(lambda k: k.label == label)
+
+    def add_case(self, case: ReviewCase) -> None:
+        if any(c.ticket_id == case.ticket_id for c in self.db.cases.values()):
+            return
+        new_id = max(self.db.cases, default=0) + 1
+        self.db.cases[new_id] = replace(case, id=new_id)
+
+    def cases(self) -> list[ReviewCase]:
+        return sorted(self.db.cases.values(), key=lambda c: -c.rated_at)
+
+    def save_case(self, case: ReviewCase) -> None:
+        self.db.cases[case.id] = replace(case)
+
+    def notice(self) -> str:
+        return self.db.notice
+
+    def set_notice(self, text: str, now: float) -> None:
+        self.db.notice = text
+
+    def appointments_between(self, start: float, end: float) -> list[Appointment]:
+        found = [a for a in self.db.appointments.values() if start <= a.slot_start < end]
+        return sorted((replace(a) for a in found), key=lambda a: (a.slot_start, a.id))
 
 
 class FakeUnitOfWork(UnitOfWork):

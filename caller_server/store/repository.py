@@ -38,6 +38,37 @@ class UserRecord:
     password_hash: str
     role: str
     counter: int | None
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """A token as the admin page lists it (never the token itself: only its hash is kept)."""
+
+    id: int
+    role: str
+    counter: int | None
+    label: str
+    created_at: float
+    revoked: bool
+
+
+@dataclass
+class ReviewCase:
+    """A bad review (不满意/非常不满意) followed up by the manager: 回访, 整改, closed."""
+
+    id: int
+    ticket_id: int
+    number: str
+    category: str
+    counter: int | None
+    level: int
+    rated_at: float
+    status: str = "open"
+    follow_up: str | None = None
+    fix: str | None = None
+    closed_at: float | None = None
+    closed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +208,49 @@ class Repository(ABC):
 
     @abstractmethod
     def token(self, token_hash: str) -> Credential | None: ...
+
+    @abstractmethod
+    def revoke_token(self, token_hash: str) -> None: ...
+
+    @abstractmethod
+    def users(self) -> list[UserRecord]: ...
+
+    @abstractmethod
+    def set_user_disabled(self, username: str, disabled: bool) -> None: ...
+
+    @abstractmethod
+    def set_password_hash(self, username: str, password_hash: str) -> None: ...
+
+    @abstractmethod
+    def tokens(self) -> list[TokenRecord]: ...
+
+    @abstractmethod
+    def revoke_token_id(self, token_id: int) -> None: ...
+
+    @abstractmethod
+    def revoke_label(self, label: str) -> None:
+        """Revoke every token with this label (a user's sessions)."""
+
+    # --- bad-review cases and the wall's notice
+    @abstractmethod
+    def add_case(self, case: ReviewCase) -> None:
+        """Open a case for a ticket (``case.id`` is ignored)."""
+
+    @abstractmethod
+    def cases(self) -> list[ReviewCase]:
+        """Every case, newest first."""
+
+    @abstractmethod
+    def save_case(self, case: ReviewCase) -> None: ...
+
+    @abstractmethod
+    def notice(self) -> str: ...
+
+    @abstractmethod
+    def set_notice(self, text: str, now: float) -> None: ...
+
+    @abstractmethod
+    def appointments_between(self, start: float, end: float) -> list[Appointment]: ...
 
 
 class UnitOfWork(ABC):

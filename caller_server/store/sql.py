@@ -41,6 +41,8 @@ from caller_server.store.repository import (
     DeviceRecord,
     Purged,
     Repository,
+    ReviewCase,
+    TokenRecord,
     UnitOfWork,
     UserRecord,
 )
@@ -388,7 +390,7 @@ class SqlRepository(Repository):
 
     def person_appointments(self, person_key: str, category: str) -> list[Appointment]:
         rows = self._mappings(_Q.appointments, {"p_person": person_key, "p_category": category})
-        return [Appointment(**{**dict(r), "status": AppointmentStatus(r["status"])}) for r in rows]
+        return [_appointment(r) for r in rows]
 
     # --- personal data
     def sealed_day_key(self, day: str) -> bytes | None:
@@ -445,7 +447,9 @@ class SqlRepository(Repository):
     def user(self, username: str) -> UserRecord | None:
         u = t.users.c
         row = self.conn.execute(
-            select(u.username, u.password_hash, u.role, u.counter).where(u.username == username)
+            select(u.username, u.password_hash, u.role, u.counter, u.disabled).where(
+                u.username == username
+            )
         ).first()
         return UserRecord(*row) if row else None
 
@@ -460,6 +464,85 @@ class SqlRepository(Repository):
             select(k.role, k.counter, k.label).where(k.token_hash == token_hash, ~k.revoked)
         ).first()
         return Credential(*row) if row else None
+
+    def revoke_token(self, token_hash: str) -> None:
+        k = t.tokens.c
+        self.conn.execute(update(t.tokens).where(k.token_hash == token_hash).values(revoked=True))
+
+    def users(self) -> list[UserRecord]:
+        u = t.users.c
+        rows = self.conn.execute(
+            select(u.username, u.password_hash, u.role, u.counter, u.disabled).order_by(u.username)
+        )
+        return [UserRecord(*row) for row in rows]
+
+    def set_user_disabled(self, username: str, disabled: bool) -> None:
+        u = t.users.c
+        self.conn.execute(update(t.users).where(u.username == username).values(disabled=disabled))
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        u = t.users.c
+        self.conn.execute(
+            update(t.users).where(u.username == username).values(password_hash=password_hash)
+        )
+
+    def tokens(self) -> list[TokenRecord]:
+        k = t.tokens.c
+        rows = self.conn.execute(
+            select(k.id, k.role, k.counter, k.label, k.created_at, k.revoked).order_by(k.id)
+        )
+        return [TokenRecord(*row) for row in rows]
+
+    def revoke_token_id(self, token_id: int) -> None:
+        k = t.tokens.c
+        self.conn.execute(update(t.tokens).where(k.id == token_id).values(revoked=True))
+
+    def revoke_label(self, label: str) -> None:
+        k = t.tokens.c
+        self.conn.execute(update(t.tokens).where(k.label == label).values(revoked=True))
+
+    def add_case(self, case: ReviewCase) -> None:
+        c = t.review_cases.c
+        if self.conn.execute(select(c.id).where(c.ticket_id == case.ticket_id)).first():
+            return
+        values = asdict(case)
+        del values["id"]
+        self.conn.execute(insert(t.review_cases).values(**values))
+
+    def cases(self) -> list[ReviewCase]:
+        rows = self.conn.execute(
+            select(t.review_cases).order_by(t.review_cases.c.rated_at.desc())
+        ).mappings()
+        return [ReviewCase(**dict(r)) for r in rows]
+
+    def save_case(self, case: ReviewCase) -> None:
+        c = t.review_cases.c
+        self.conn.execute(update(t.review_cases).where(c.id == case.id).values(**asdict(case)))
+
+    def notice(self) -> str:
+        row = self.conn.execute(select(t.notices.c.text).where(t.notices.c.id == 1)).first()
+        return str(row[0]) if row else ""
+
+    def set_notice(self, text: str, now: float) -> None:
+        n = t.notices.c
+        done = self.conn.execute(
+            update(t.notices).where(n.id == 1).values(text=text, changed_at=now)
+        )
+        if done.rowcount == 0:
+            self.conn.execute(insert(t.notices).values(id=1, text=text, changed_at=now))
+
+    def appointments_between(self, start: float, end: float) -> list[Appointment]:
+        a = t.appointments.c
+        rows = self.conn.execute(
+            select(t.appointments)
+            .where(a.slot_start >= start, a.slot_start < end)
+            .order_by(a.slot_start, a.id)
+        ).mappings()
+        return [_appointment(r) for r in rows]
+
+
+def _appointment(row: Mapping[Any, Any]) -> Appointment:
+    return Appointment(**{**dict(row), "status": AppointmentStatus(row["status"])})
 
 
 class SqlUnitOfWork(UnitOfWork):

@@ -113,6 +113,7 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("counter", Integer),
     Column("created_at", Float, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
 )
 
 tokens = Table(
@@ -159,4 +160,32 @@ day_keys = Table(
     Column("service_day", String(10), primary_key=True),
     Column("sealed", LargeBinary(48), nullable=False),
     comment="Each day's person-key secret, sealed under the hall secret; deleted at retention.",
+)
+
+review_cases = Table(
+    "review_cases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ticket_id", Integer, nullable=False, unique=True),
+    Column("number", String(8), nullable=False),
+    Column("category", String(1), nullable=False),
+    Column("counter", Integer),
+    Column("level", Integer, nullable=False),
+    Column("rated_at", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("follow_up", String(500)),
+    Column("fix", String(500)),
+    Column("closed_at", Float),
+    Column("closed_by", String(64)),
+    Index("ix_review_cases_status", "status", "rated_at"),
+    comment="好差评: a bad review opens a case; 回访 and 整改 are recorded, the manager closes it.",
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("text", String(500), nullable=False),
+    Column("changed_at", Float, nullable=False),
+    comment="The wall's notice ticker (one row).",
 )

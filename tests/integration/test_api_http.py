@@ -1188,6 +1188,8 @@ def test_bad_appointment_input_is_422_not_500(hall: RunningHall) -> None:
         response = hall.http.post(f"{url}/import", content=header + rows, headers=csv_headers)
         problem = assert_problem(response, 422, "appointment_invalid")
         assert "第 2 行" in problem["detail"]
+    broken_header = hall.http.post(f"{url}/import", content="m\rx,y\n", headers=csv_headers)
+    assert "第 1 行" in assert_problem(broken_header, 422, "appointment_invalid")["detail"]
 
 
 def test_control_characters_in_names_are_refused(hall: RunningHall) -> None:

@@ -94,14 +94,16 @@ def drive_traffic(hall: RunningHall) -> list[Citizen]:
         body = checked(hall.issue(category, identity(c)), 201)
         assert body["identity"] == {"id_number": masked(c.id_number), "name": c.shown_name}
         tickets[c.name] = body
+    token_of = {t["number"]: t["token"] for t in tickets.values()}
     checked(hall.issue("A", identity(citizens[0], source="manual")), 200)  # repeated tap
     checked(hall.issue("D", identity(citizens[2])), 201)  # an optional identity
 
     served = checked(hall.counter(1, "call-next"), 200)["ticket"]
+    assert "token" not in served and "status_url" not in served  # the QR stays the citizen's
     checked(hall.counter(1, "start"), 200)
     checked(hall.counter(1, "finish"), 200)
     rating = hall.http.post(
-        f"{hall.url}/api/v1/tickets/{served['token']}/rating", json={"level": 1}
+        f"{hall.url}/api/v1/tickets/{token_of[served['number']]}/rating", json={"level": 1}
     )
     checked(rating, 200)
     missed = checked(hall.counter(1, "call-next"), 200)["ticket"]

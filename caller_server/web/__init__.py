@@ -1,0 +1,1 @@
+"""The web side: clerk console, hall wall, manager dashboard, login (server-rendered, no CDN)."""

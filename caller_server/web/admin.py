@@ -1,0 +1,186 @@
+"""The admin page: users, tokens, counters ↔ categories, hours and caps, device pairing.
+
+Every change is a form POST with the session's CSRF token, answered by a redirect
+back to ``/admin`` with a message; every change is an audit event.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from caller_server.api.deps import TokenCache
+from caller_server.domain.hall import Hall
+from caller_server.push.pairing import PinSender
+from caller_server.runtime import Runtime
+from caller_server.services import admin, auth, devices
+from caller_server.web import halledit
+from caller_server.web.render import page
+from caller_server.web.routes import WebSession, form_change, session_of
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(include_in_schema=False)
+
+
+def _tokens(request: Request) -> TokenCache:
+    cache: TokenCache = request.app.state.tokens
+    return cache
+
+
+async def _admin(request: Request) -> WebSession | Response:
+    return await session_of(request, ("admin",), "只有系统管理员可以使用")
+
+
+async def _change(
+    request: Request, csrf: str, work: Callable[[Runtime, str], Awaitable[str]]
+) -> Response:
+    return await form_change(request, csrf, ("admin",), "/admin", work)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+async def admin_page(request: Request, msg: str = "", error: str = "") -> Response:
+    who = await _admin(request)
+    if isinstance(who, Response):
+        return who
+    rt: Runtime = request.app.state.runtime
+    data = halledit.read(rt.settings.hall_file)
+    return page(
+        request,
+        "admin.html",
+        csrf=who.csrf,
+        who=who,
+        msg=msg,
+        error=error,
+        users=await rt.read(admin.users, rt.ctx),
+        tokens=await rt.read(admin.tokens, rt.ctx),
+        devices=await rt.read(devices.list_devices, rt.ctx),
+        counters=[(c["number"], halledit.counter_spec(c["categories"])) for c in data["counters"]],
+        categories=[
+            (
+                c["code"],
+                c["name"],
+                ", ".join(c.get("hours", ["00:00-24:00"])),
+                c.get("daily_cap", 500),
+            )
+            for c in data["categories"]
+        ],
+    )
+
+
+@router.post("/admin/users")
+async def add_user(
+    request: Request,
+    csrf: str = Form(""),
+    username: str = Form(),
+    password: str = Form(),
+    role: str = Form(),
+    counter: str = Form(""),
+) -> Response:
+    async def work(rt: Runtime, actor: str) -> str:
+        hashed = await rt.read(auth.hash_password, password)
+        number = int(counter) if counter.strip().isdigit() else None
+        await rt.write(admin.add_user, rt.ctx, username.strip(), hashed, role, number, actor)
+        return f"已添加用户 {username}"
+
+    return await _change(request, csrf, work)
+
+
+@router.post("/admin/users/{username}/disable")
+async def disable_user(
+    request: Request, username: str, csrf: str = Form(""), disabled: str = Form("1")
+) -> Response:
+    async def work(rt: Runtime, actor: str) -> str:
+        off = disabled == "1"
+        await rt.write(admin.set_disabled, rt.ctx, username, off, actor)
+        _tokens(request).clear()
+        return f"已{'停用' if off else '启用'}用户 {username}"
+
+    return await _change(request, csrf, work)
+
+
+@router.post("/admin/users/{username}/password")
+async def reset_password(
+    request: Request, username: str, csrf: str = Form(""), password: str = Form()
+) -> Response:
+    async def work(rt: Runtime, actor: str) -> str:
+        hashed = await rt.read(auth.hash_password, password)
+        await rt.write(admin.set_password, rt.ctx, username, hashed, actor)
+        _tokens(request).clear()
+        return f"已重置 {username} 的密码"
+
+    return await _change(request, csrf, work)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+async def revoke_token(request: Request, token_id: int, csrf: str = Form("")) -> Response:
+    async def work(rt: Runtime, actor: str) -> str:
+        await rt.write(admin.revoke_token, rt.ctx, token_id, actor)
+        _tokens(request).clear()
+        return f"已吊销令牌 #{token_id}"
+
+    return await _change(request, csrf, work)
+
+
+def _apply(rt: Runtime, data: dict[str, Any], hall: Hall) -> None:
+    """Write the validated hall file and switch the running server to it."""
+    target = (
+        rt.settings.home / "hall.toml" if rt.settings.hall_path is None else rt.settings.hall_path
+    )
+    target.write_text(halledit.dump(data), encoding="utf-8")
+    rt.hall = hall
+    rt.ctx.hall = hall
+
+
+@router.post("/admin/counters/{number}")
+async def edit_counter(
+    request: Request, number: int, csrf: str = Form(""), categories: str = Form()
+) -> Response:
+    async def work(rt: Runtime, actor: str) -> str:
+        data = halledit.read(rt.settings.hall_file)
+        before = next(
+            halledit.counter_spec(c["categories"])
+            for c in data["counters"]
+            if c["number"] == number
+        )
+        new, hall = halledit.set_counter(data, number, categories)
+        _apply(rt, new, hall)
+        await rt.write(
+            admin.hall_changed, rt.ctx, actor, "counter_categories", str(number), before, categories
+        )
+        return f"{number} 号窗口已改为 {categories}"
+
+    return await _change(request, csrf, work)
+
+
+@router.post("/admin/categories/{code}")
+async def edit_category(
+    request: Request, code: str, csrf: str = Form(""), hours: str = Form(), daily_cap: int = Form()
+) -> Response:
+    async def work(rt: Runtime, actor: str) -> str:
+        data = halledit.read(rt.settings.hall_file)
+        old = next(c for c in data["categories"] if c["code"] == code)
+        before = f"{', '.join(old.get('hours', []))} cap {old.get('daily_cap', 500)}"
+        new, hall = halledit.set_category(data, code, hours, daily_cap)
+        _apply(rt, new, hall)
+        after = f"{hours} cap {daily_cap}"
+        await rt.write(admin.hall_changed, rt.ctx, actor, "category_hours", code, before, after)
+        return f"{code} 类业务已更新"
+
+    return await _change(request, csrf, work)
+
+
+@router.post("/admin/devices/{device_id}/pair")
+async def pair_device(
+    request: Request, device_id: str, csrf: str = Form(""), pin: str = Form()
+) -> Response:
+    async def work(rt: Runtime, actor: str) -> str:
+        sender = PinSender(rt.hall.id, rt.settings.base_url)
+        await rt.read(devices.pair, rt.ctx, device_id, pin.strip(), sender, actor)
+        return f"设备 {device_id} 已配对"
+
+    return await _change(request, csrf, work)

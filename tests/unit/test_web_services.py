@@ -1,0 +1,197 @@
+"""The services behind the web consoles, on the in-memory store with a fake clock."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from caller_server.domain.cases import working_days_between
+from caller_server.domain.errors import DomainError, HallConfigError
+from caller_server.domain.events import EventKind
+from caller_server.domain.figures import day_figures
+from caller_server.domain.hall import SAMPLE_HALL, load_hall
+from caller_server.services import admin, auth, cases, console, counters, supervision, tickets
+from caller_server.services.context import ServiceContext
+from caller_server.web import halledit, session
+from tests.serverkit import FakeClock, fake_context, identity, sample_hall
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def ctx(clock: FakeClock) -> ServiceContext:
+    return fake_context(sample_hall(), clock)
+
+
+def _code(fn: object, *args: object) -> str:
+    with pytest.raises(DomainError) as info:
+        fn(*args)  # type: ignore[operator]
+    return info.value.code
+
+
+def test_special_call_takes_one_number_out_of_turn(ctx: ServiceContext, clock: FakeClock) -> None:
+    rng = random.Random(3)
+    numbers = [tickets.issue(ctx, "B", identity(rng), "k", "t").number for _ in range(3)]
+    clock.advance(60)
+    out = counters.call_number(ctx, 3, numbers[2], "clerk:login:li")
+    assert out.ticket is not None and out.ticket.number == numbers[2] and out.rule == "special"
+    assert "token" not in out.model_dump()["ticket"]
+    assert _code(counters.call_number, ctx, 3, numbers[2], "x") == "illegal_transition"
+    assert _code(counters.call_number, ctx, 3, "Z999", "x") == "not_callable"
+    assert _code(counters.call_number, ctx, 7, numbers[0], "x") == "not_callable"  # 7 serves D
+    assert counters.call_next(ctx, 3, "x").ticket.number == numbers[0]  # type: ignore[union-attr]
+
+
+def test_guard_refuses_a_stale_screen(ctx: ServiceContext) -> None:
+    rng = random.Random(4)
+    for _ in range(2):
+        tickets.issue(ctx, "A", identity(rng), "k", "t")
+    first = counters.guarded(ctx, 1, "", counters.call_next, "c")
+    assert first.ticket is not None
+    assert _code(counters.guarded, ctx, 1, "", counters.call_next, "c") == "counter_state_changed"
+    second = counters.guarded(ctx, 1, first.ticket.number, counters.call_next, "c")
+    assert second.ticket is not None and second.ticket.number != first.ticket.number
+
+
+def test_finish_records_outcome_and_a_known_matter_only(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    rng = random.Random(5)
+    for _ in range(3):
+        tickets.issue(ctx, "B", identity(rng), "k", "t")
+    counters.call_next(ctx, 3, "clerk:login:li")
+    assert _code(counters.finish, ctx, 3, "c", "done", "没有这个事项") == "unknown_matter"
+    clock.advance(300)
+    counters.finish(ctx, 3, "clerk:login:li", "back_office", "社保卡补办")
+    counters.call_next(ctx, 3, "clerk:login:li")
+    clock.advance(120)
+    counters.finish(ctx, 3, "clerk:login:li", "needs_more", "医保关系转移")
+    counters.call_next(ctx, 3, "clerk:login:li")
+    counters.finish(ctx, 3, "clerk:login:li", "consult")
+    with ctx.unit(write=False) as uow:
+        events = uow.repo.events_of_day(ctx.day(clock()))
+    done = [e for e in events if e.kind is EventKind.FINISHED]
+    assert [e.data["outcome"] for e in done] == ["back_office", "needs_more", "consult"]
+    assert done[0].data["matter"] == "社保卡补办" and done[0].data["once"] is True
+    f = day_figures(events, ctx.hall.timezone)
+    assert f.once_by_category["B"].counted == 2 and f.once_by_category["B"].settled == 1
+    assert f.once_by_matter["B·社保卡补办"].rate == 1.0
+    assert f.once_by_matter["B·医保关系转移"].rate == 0.0
+    assert f.clerks["li"].served == 3
+    assert f.clerks["li"].mean_service_minutes == pytest.approx((300 + 120 + 0) / 3 / 60, 0.01)
+
+
+def test_console_look_ahead_follows_the_policy(ctx: ServiceContext, clock: FakeClock) -> None:
+    rng = random.Random(6)
+    young = tickets.issue(ctx, "B", identity(rng, 30), "k", "t").number
+    clock.advance(30)
+    old = tickets.issue(ctx, "B", identity(rng, 80), "k", "t").number
+    view = console.console(ctx, 3)
+    assert [q.number for q in view.next] == [old, young]
+    assert view.next[0].reason_zh.startswith("绿色通道") and view.waiting == 2
+    counters.call_next(ctx, 3, "c")
+    after = console.console(ctx, 3)
+    assert after.current is not None and after.current.number == old
+    assert after.called_today == 1 and [q.number for q in after.next] == [young]
+
+
+def test_pause_reason_and_alert_acknowledgement_are_audited(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    counters.pause(ctx, 4, "clerk:login:wu", "lunch")
+    clock.advance(30 * 60)
+    counters.resume(ctx, 4, "clerk:login:wu")
+    supervision.acknowledge(ctx, "idle_counter::4", "manager:login:boss")
+    view = supervision.supervision(ctx)
+    assert view.counters[4].paused == 30
+    assert view.acks["idle_counter::4"].by == "manager:login:boss"
+    with ctx.unit(write=False) as uow:
+        events = uow.repo.events_of_day(ctx.day(clock()))
+    assert events[0].data == {"reason": "lunch"}
+    assert day_figures(events, ctx.hall.timezone).clerks["wu"].paused_seconds == 30 * 60
+    assert "long_pause" not in [a.kind for a in view.alerts]
+    counters.pause(ctx, 4, "clerk:login:wu", "meeting")
+    clock.advance(60 * 60)
+    [late] = [a for a in supervision.supervision(ctx).alerts if a.kind == "long_pause"]
+    assert late.message_zh == "4 号窗口已暂停 60 分钟"
+
+
+def test_session_cookie_is_sealed_and_expires() -> None:
+    secret = b"k" * 32
+    value = session.seal(secret, "tok", 1_000_000)
+    assert session.unseal(secret, value, 1_000_000 + session.LIFETIME - 1) == "tok"
+    assert session.unseal(secret, value, 1_000_000 + session.LIFETIME + 1) is None
+    assert session.unseal(b"x" * 32, value, 1_000_001) is None  # another hall's secret
+    assert session.unseal(secret, value.replace("1000000", "1000001"), 1_000_001) is None
+    assert session.csrf_ok(secret, "tok", session.csrf_token(secret, "tok"))
+    assert not session.csrf_ok(secret, "tok", None)
+    assert not session.csrf_ok(secret, "tok", session.csrf_token(secret, "other"))
+
+
+def test_a_bad_review_opens_a_case_that_alerts_after_fifteen_working_days(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    out = tickets.issue(ctx, "D", None, "k", "t")
+    counters.call_next(ctx, 7, "c")
+    counters.finish(ctx, 7, "c")
+    tickets.rate(ctx, out.token, 2, "citizen")
+    [case] = cases.all_cases(ctx)
+    assert (case.number, case.level, case.status) == (out.number, 2, "open")
+    kinds = [a.kind for a in supervision.supervision(ctx).alerts]
+    assert "bad_review" in kinds and "case_overdue" not in kinds
+    clock.advance(21 * 86400)  # Friday + 21 days: 15 working days later, not yet over
+    assert "case_overdue" not in [a.kind for a in supervision.supervision(ctx).alerts]
+    clock.advance(86400 * 3)
+    assert "case_overdue" in [a.kind for a in supervision.supervision(ctx).alerts]
+    cases.update(ctx, case.id, "follow_up", "已回访", "manager:login:boss")
+    cases.update(ctx, case.id, "fix", "已整改", "manager:login:boss")
+    cases.close(ctx, case.id, "manager:login:boss")
+    assert "case_overdue" not in [a.kind for a in supervision.supervision(ctx).alerts]
+    assert cases.all_cases(ctx)[0].closed_by == "manager:login:boss"
+
+
+def test_working_days_skip_weekends() -> None:
+    friday = date(2026, 11, 27)
+    assert working_days_between(friday, date(2026, 11, 30)) == 1  # Sat, Sun, Mon
+    assert working_days_between(friday, friday + timedelta(days=21)) == 15
+
+
+def test_admin_changes_are_audited_with_the_admin(ctx: ServiceContext, clock: FakeClock) -> None:
+    admin.add_user(ctx, "li", auth.hash_password("li-pass-1"), "clerk", 3, "admin:login:root")
+    token = auth.create_token(ctx, "clerk", 3, "login:li")
+    admin.set_disabled(ctx, "li", True, "admin:login:root")
+    assert _code(auth.authenticate, ctx, token) == "unauthorized"
+    assert _code(auth.check_password, ctx, "li", "li-pass-1") == "unauthorized"
+    admin.set_disabled(ctx, "li", False, "admin:login:root")
+    assert auth.check_password(ctx, "li", "li-pass-1").counter == 3
+    listed = admin.tokens(ctx)
+    assert [(k.label, k.revoked) for k in listed] == [("login:li", True)]
+    with ctx.unit(write=False) as uow:
+        events = uow.repo.events_of_day(ctx.day(clock()))
+    assert [(e.kind, e.actor, e.data["what"]) for e in events] == [
+        (EventKind.ADMIN, "admin:login:root", "user_added"),
+        (EventKind.ADMIN, "admin:login:root", "user_disabled"),
+        (EventKind.ADMIN, "admin:login:root", "user_enabled"),
+    ]
+
+
+def test_hall_edits_are_validated_and_written_back(tmp_path: Path) -> None:
+    data = halledit.read(SAMPLE_HALL)
+    new, hall = halledit.set_counter(data, 3, "B:3, C:1")
+    assert [(c.code, c.weight) for c in hall.counters[3].categories] == [("B", 3), ("C", 1)]
+    with pytest.raises(HallConfigError):
+        halledit.set_counter(data, 3, "B:3, C")  # weights for all or none
+    with pytest.raises(HallConfigError):
+        halledit.set_category(data, "A", "08:30-08:00", 100)
+    new, hall = halledit.set_category(new, "A", "08:30-12:00, 13:30-17:00", 120)
+    path = tmp_path / "hall.toml"
+    path.write_text(halledit.dump(new), encoding="utf-8")
+    again = load_hall(path)
+    assert again == hall and again.categories["A"].daily_cap == 120
+    assert again.categories["B"].matters == sample_hall().categories["B"].matters
