@@ -80,9 +80,18 @@ def _take_number(repo: Repository, category: Category, day: str) -> str:
 
 
 def issue(
-    ctx: ServiceContext, code: str, identity: IdentityIn | None, kiosk_id: str, actor: str
+    ctx: ServiceContext,
+    code: str,
+    identity: IdentityIn | None,
+    kiosk_id: str,
+    actor: str,
+    request_id: str | None = None,
 ) -> TicketOut:
-    """Issue a ticket, or return the one the person already holds (a repeated tap)."""
+    """Issue a ticket, or return the one the person already holds (a repeated tap).
+
+    ``request_id`` is the kiosk's idempotency key for one tap: a retry with the same key
+    (the answer was lost) returns the ticket issued the first time, whatever happened since.
+    """
     now = ctx.clock()
     category = ctx.hall.categories.get(code)
     if category is None:
@@ -93,6 +102,10 @@ def issue(
     day = ctx.day(now)
     with ctx.unit(write=True) as uow:
         repo = uow.repo
+        if request_id is not None:
+            known = repo.ticket_by_request(request_id)
+            if known is not None:
+                return ctx.ticket_out(repo, known, now, "new")  # the first answer, again
         if person is not None:
             try:
                 decision = decide_issue(
@@ -135,6 +148,8 @@ def issue(
             ticket.sex = person.number.sex.value
             ticket.province = person.number.province_code
         ticket.id = repo.add_ticket(ticket)
+        if request_id is not None:
+            repo.remember_request(request_id, ticket.id, now)
         events = [ticket_event(EventKind.ISSUED, ticket, now, actor, kiosk=kiosk_id)]
         if appointment is not None:
             appointment.status, appointment.ticket_id = AppointmentStatus.CHECKED_IN, ticket.id

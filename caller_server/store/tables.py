@@ -152,3 +152,21 @@ appointments = Table(
     Column("reference", String(64), nullable=False, default=""),
     Index("ix_appointments_person", "person_key", "slot_start"),
 )
+
+issue_requests = Table(
+    "issue_requests",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("ticket_id", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    comment="Client idempotency keys of POST /tickets: the same key returns the same ticket.",
+)
+
+kiosks = Table(
+    "kiosks",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("health", JSON, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    comment="The last health report of each kiosk (reader, printer, paper, version).",
+)

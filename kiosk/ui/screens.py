@@ -1,0 +1,171 @@
+"""The five screens. Each ``render`` only reads the view; taps call the controller."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.controller import Controller
+from kiosk.strings import tr
+from kiosk.ui.theme import scale
+from kiosk.ui.widgets import CardHint, button, qr_pixmap, set_text, text_label
+from kiosk.view import View
+
+
+class Screen(QWidget):
+    def __init__(self, controller: Controller) -> None:
+        super().__init__()
+        self.controller = controller
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(40, 20, 40, 20)
+
+    def render(self, view: View) -> None:
+        raise NotImplementedError
+
+
+class AttractScreen(Screen):
+    def __init__(self, controller: Controller) -> None:
+        super().__init__(controller)
+        self.title = text_label("title")
+        self.hint = text_label()
+        self.card = CardHint()
+        self.open_title = text_label("hall")
+        self.open_list = text_label()
+        self.elderly = button(role="secondary")
+        self.elderly.clicked.connect(lambda: controller.set_elderly(not controller.view.elderly))
+        self.no_id = button()
+        self.no_id.clicked.connect(controller.no_id)
+        for widget in (self.title, self.card, self.hint, self.open_title, self.open_list):
+            self.box.addWidget(widget)
+        self.box.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.elderly)
+        row.addWidget(self.no_id)
+        self.box.addLayout(row)
+
+    def render(self, view: View) -> None:
+        lang = view.lang
+        set_text(self.title, tr("attract_title", lang))
+        set_text(self.hint, tr("attract_hint", lang) if view.reader_ok else "")
+        self.card.setVisible(view.reader_ok)
+        lines = [
+            f"{c.code}  {c.name(lang)}  ·  {tr('waiting', lang, n=c.waiting)}"
+            for c in view.categories
+            if c.reason is None
+        ]
+        set_text(self.open_title, tr("open_now", lang) if lines else "")
+        set_text(self.open_list, "\n".join(lines))
+        self.elderly.setText(tr("elderly_off" if view.elderly else "elderly_on", lang))
+        self.no_id.setText(tr("no_id", lang))
+        self.no_id.setVisible(view.no_id_possible())
+
+
+class CategoryScreen(Screen):
+    def __init__(self, controller: Controller) -> None:
+        super().__init__(controller)
+        self.title = text_label("title")
+        self.who = text_label()
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.who)
+        self.list = QVBoxLayout()
+        self.box.addLayout(self.list)
+        self.box.addStretch(1)
+        self.buttons: list[QPushButton] = []
+
+    def render(self, view: View) -> None:
+        lang = view.lang
+        set_text(self.title, tr("choose_title", lang))
+        set_text(self.who, view.masked_identity)
+        for old in self.buttons:
+            old.deleteLater()
+        self.buttons = []
+        self.list.setSpacing(scale(view.elderly).gap)
+        for c in view.choosable():
+            state = tr(c.reason, lang) if c.reason else tr("waiting", lang, n=c.waiting)
+            b = button(f"{c.code}   {c.name(lang)}\n{state}", "category")
+            b.setEnabled(c.reason is None)
+            b.setMinimumHeight(scale(view.elderly).target + scale(view.elderly).body)
+            b.clicked.connect(lambda _=False, code=c.code: self.controller.choose(code))
+            self.list.addWidget(b)
+            self.buttons.append(b)
+
+
+class BusyScreen(Screen):
+    def __init__(self, controller: Controller) -> None:
+        super().__init__(controller)
+        self.title = text_label("title")
+        self.retry = text_label()
+        self.box.addStretch(1)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.retry)
+        self.box.addStretch(2)
+
+    def render(self, view: View) -> None:
+        set_text(self.title, tr("issuing", view.lang) + " …")
+        attempt = view.retry_attempt
+        set_text(self.retry, tr("retrying", view.lang, n=attempt) if attempt else "")
+
+
+class TicketScreen(Screen):
+    def __init__(self, controller: Controller) -> None:
+        super().__init__(controller)
+        self.headline = text_label("title")
+        self.number = text_label("number")
+        self.category = text_label("title")
+        self.ahead = text_label()
+        self.identity = text_label()
+        self.notes = text_label()
+        self.qr = QLabel()
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr_hint = text_label()
+        self.reprint = button()
+        self.reprint.clicked.connect(controller.reprint)
+        for widget in (self.headline, self.number, self.category, self.ahead, self.identity):
+            self.box.addWidget(widget)
+        self.box.addWidget(self.notes)
+        self.box.addWidget(self.qr)
+        self.box.addWidget(self.qr_hint)
+        self.box.addStretch(1)
+        self.box.addWidget(self.reprint)
+        self._qr_url = ""
+
+    def render(self, view: View) -> None:
+        lang, ticket = view.lang, view.ticket
+        notes = list(view.notes)
+        headline = notes.pop(0) if notes else "taken_title"
+        set_text(self.headline, tr(headline, lang))
+        set_text(self.notes, "\n".join(tr(n, lang) for n in notes))
+        self.reprint.setText(tr("reprint", lang))
+        self.reprint.setVisible(view.can_reprint)
+        if ticket is None:
+            for label in (self.number, self.category, self.ahead, self.identity, self.qr_hint):
+                set_text(label, "")
+            self.qr.clear()
+            self._qr_url = ""
+            return
+        set_text(self.number, ticket.number)
+        set_text(self.category, ticket.name(lang))
+        wait = [tr("ahead", lang, n=ticket.ahead), tr("eta", lang, n=ticket.eta_minutes)]
+        set_text(self.ahead, "    ".join(wait))
+        shown = f"{tr('identity', lang)}：{ticket.masked_identity}" if ticket.masked_identity else ""
+        set_text(self.identity, shown)
+        if ticket.status_url != self._qr_url:
+            self._qr_url = ticket.status_url
+            self.qr.setPixmap(qr_pixmap(ticket.status_url, 260))
+        set_text(self.qr_hint, tr("qr_hint", lang))
+
+
+class MessageScreen(Screen):
+    def __init__(self, controller: Controller) -> None:
+        super().__init__(controller)
+        self.icon = text_label("icon")
+        self.icon.setText("!")
+        self.icon.setFixedSize(140, 140)
+        self.text = text_label("title")
+        self.box.addStretch(1)
+        self.box.addWidget(self.icon, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.box.addWidget(self.text)
+        self.box.addStretch(2)
+
+    def render(self, view: View) -> None:
+        set_text(self.text, tr(view.notes[0], view.lang) if view.notes else "")

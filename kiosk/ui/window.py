@@ -1,0 +1,118 @@
+"""The kiosk window: language and mode bar, the screens, the countdown bar."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.controller import Controller
+from kiosk.strings import LANG_NAMES, LANGS, tr
+from kiosk.ui.screens import (
+    AttractScreen,
+    BusyScreen,
+    CategoryScreen,
+    MessageScreen,
+    Screen,
+    TicketScreen,
+)
+from kiosk.ui.theme import style_sheet
+from kiosk.ui.widgets import button, set_text, text_label
+from kiosk.view import Screen as ScreenName
+
+ADMIN_TAPS = 5
+"""Taps on the hall name within :data:`ADMIN_WINDOW` seconds that open the admin screen."""
+ADMIN_WINDOW = 3.0
+
+
+class KioskWindow(QWidget):
+    def __init__(self, controller: Controller, size: tuple[int, int] = (1080, 1920)) -> None:
+        super().__init__()
+        self.setObjectName("kiosk")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setWindowTitle("一号 自助取号")
+        self.resize(*size)
+        self.controller = controller
+        self._elderly: bool | None = None
+        self._admin_taps: list[float] = []
+        self.on_admin = lambda: None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 16, 24, 16)
+        top = QHBoxLayout()
+        self.hall = button(role="secondary")
+        self.hall.setFlat(True)
+        self.hall.clicked.connect(self._corner_tap)
+        top.addWidget(self.hall, 1)
+        self.langs: dict[str, QPushButton] = {}
+        for lang in LANGS:
+            b = button(LANG_NAMES[lang], "secondary")
+            b.setCheckable(True)
+            b.clicked.connect(lambda _=False, lang=lang: controller.set_lang(lang))
+            top.addWidget(b)
+            self.langs[lang] = b
+        outer.addLayout(top)
+        self.banner = text_label("banner")
+        outer.addWidget(self.banner)
+        self.stack = QStackedWidget()
+        self.screens: dict[ScreenName, Screen] = {
+            ScreenName.ATTRACT: AttractScreen(controller),
+            ScreenName.CATEGORIES: CategoryScreen(controller),
+            ScreenName.BUSY: BusyScreen(controller),
+            ScreenName.TICKET: TicketScreen(controller),
+            ScreenName.MESSAGE: MessageScreen(controller),
+        }
+        for screen in self.screens.values():
+            self.stack.addWidget(screen)
+        outer.addWidget(self.stack, 1)
+        bottom = QHBoxLayout()
+        self.home = button()
+        self.home.clicked.connect(controller.home)
+        self.countdown = text_label()
+        self.extend = button()
+        self.extend.clicked.connect(controller.extend)
+        bottom.addWidget(self.home)
+        bottom.addWidget(self.countdown, 1)
+        bottom.addWidget(self.extend)
+        outer.addLayout(bottom)
+        controller.subscribe(self.render)
+        self._ticker = QTimer(self)
+        self._ticker.timeout.connect(controller.tick)
+        self._ticker.start(1000)
+        self.render()
+
+    def render(self) -> None:
+        view = self.controller.view
+        if view.elderly != self._elderly:
+            self._elderly = view.elderly
+            self.setStyleSheet(style_sheet(view.elderly))
+        lang = view.lang
+        self.hall.setText(view.hall_name() or "一号")
+        for code, b in self.langs.items():
+            b.setChecked(code == lang)
+            b.setText(("✓ " if code == lang else "") + LANG_NAMES[code])
+        banner = []
+        if not view.reader_ok:
+            banner.append(tr("reader_fault", lang))
+        if view.printing_paused:
+            banner.append(tr("printing_paused", lang))
+        if not view.server_ok:
+            banner.append(tr("server_down", lang))
+        set_text(self.banner, "\n".join(banner))
+        screen = self.screens[view.screen]
+        screen.render(view)
+        self.stack.setCurrentWidget(screen)
+        away = view.screen is not ScreenName.ATTRACT and view.screen is not ScreenName.BUSY
+        self.home.setText(tr("home", lang))
+        self.home.setVisible(away)
+        timed = view.countdown is not None
+        set_text(self.countdown, tr("countdown", lang, n=view.countdown) if timed else "")
+        self.extend.setText(tr("extend", lang))
+        self.extend.setVisible(timed)
+
+    def _corner_tap(self) -> None:
+        now = time.monotonic()
+        self._admin_taps = [t for t in self._admin_taps if now - t < ADMIN_WINDOW] + [now]
+        if len(self._admin_taps) >= ADMIN_TAPS:
+            self._admin_taps = []
+            self.on_admin()
