@@ -128,7 +128,7 @@ def build(config: KioskConfig, server_url: str, token: str | None) -> Kiosk:
         ),
         links,
     )
-    bridge.event.connect(controller.handle)
+    bridge.posted.connect(controller.handle)
     window = KioskWindow(controller, config.size)
     kiosk = Kiosk(config, controller, window, links, bridge, sim)
     if sim is not None and config.auto_tap > 0:

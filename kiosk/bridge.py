@@ -12,8 +12,8 @@ from kiosk.events import KioskEvent
 
 
 class Bridge(QObject):
-    event = Signal(object)
+    posted = Signal(object)
 
     def post(self, event: KioskEvent) -> None:
         """Thread-safe: queued to the GUI thread."""
-        self.event.emit(event)
+        self.posted.emit(event)

@@ -6,11 +6,10 @@ nothing here touches Qt. Calls from the GUI thread only queue work and return at
 
 from __future__ import annotations
 
-import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from caller_server.client import ClientError, YihaoClient
 from caller_server.protocol import IdentityIn, KioskHealthIn
@@ -37,7 +36,7 @@ Post = Callable[[ev.KioskEvent], None]
 _INVALID_CARD = (CardDataError, UnsupportedCardError, UnreadableCardError)
 
 
-def backoff(first: float = 0.5, factor: float = 2.0, most: float = 8.0) -> itertools.count[float]:
+def backoff(first: float = 0.5, factor: float = 2.0, most: float = 8.0) -> Iterator[float]:
     """0.5, 1, 2, 4, 8, 8 … seconds."""
     delay = first
     while True:
@@ -46,7 +45,7 @@ def backoff(first: float = 0.5, factor: float = 2.0, most: float = 8.0) -> itert
 
 
 class ServerLink:
-    """Issues tickets (retrying with backoff, same idempotency key), polls the queue, reports health."""
+    """Issues tickets (retries keep the tap's idempotency key), polls the queue, reports health."""
 
     def __init__(
         self,

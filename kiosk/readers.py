@@ -1,4 +1,4 @@
-"""Reader specs: ``serial:PORT``, ``serial:auto``, ``pcsc``, ``pcsc:NAME``, ``sim``, ``sim:FILE``."""
+"""Reader specs: ``serial:PORT``, ``serial:auto``, ``pcsc[:NAME]``, ``sim[:FILE.json]``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from drivers.idcard import CardReader
 from drivers.idcard.errors import ReaderUnavailableError
 from drivers.idcard.sim.citizens import Citizen, load_citizens
 from drivers.idcard.sim.sam import AutoTapper, SimulatedSam, sim_reader
-
 from kiosk.config import KioskConfigError
 
 SPEC_EXAMPLES = "serial:/dev/ttyUSB0, serial:auto, pcsc, pcsc:ACS, sim, sim:citizens.json"
@@ -60,6 +59,4 @@ def open_reader(spec: str) -> tuple[CardReader, SimCards | None]:
         sam = SimulatedSam()
         cards = SimCards(sam, load_citizens(Path(target) if target else None))
         return sim_reader(sam), cards
-    raise KioskConfigError(
-        f"读卡器设置无效 / bad reader spec {spec!r}; examples: {SPEC_EXAMPLES}"
-    )
+    raise KioskConfigError(f"读卡器设置无效 / bad reader spec {spec!r}; examples: {SPEC_EXAMPLES}")

@@ -37,7 +37,7 @@ class Worker:
         if self._thread.is_alive():
             self._thread.join(timeout)
             if self._thread.is_alive():
-                log.warning("worker %s did not stop within %.1f s (hung device?)", self.name, timeout)
+                log.warning("worker %s still busy after %.1f s (hung device?)", self.name, timeout)
 
     @property
     def stopping(self) -> bool:

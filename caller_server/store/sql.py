@@ -415,7 +415,7 @@ class SqlRepository(Repository):
         r = t.issue_requests.c
         query = select(t.tickets).join(t.issue_requests, r.ticket_id == t.tickets.c.id)
         row = self.conn.execute(query.where(r.request_id == request_id)).mappings().first()
-        return _ticket(row) if row is not None else None
+        return _ticket(dict(row)) if row is not None else None
 
     def remember_request(self, request_id: str, ticket_id: int, now: float) -> None:
         values = {"request_id": request_id, "ticket_id": ticket_id, "created_at": now}

@@ -1,4 +1,4 @@
-"""The five screens. Each ``render`` only reads the view; taps call the controller."""
+"""The five screens. Each ``show_view`` only reads the view; taps call the controller."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from kiosk.controller import Controller
 from kiosk.strings import tr
 from kiosk.ui.theme import scale
-from kiosk.ui.widgets import CardHint, button, qr_pixmap, set_text, text_label
+from kiosk.ui.widgets import CardHint, CategoryButton, button, qr_pixmap, set_text, text_label
 from kiosk.view import View
 
 
@@ -19,7 +19,7 @@ class Screen(QWidget):
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(40, 20, 40, 20)
 
-    def render(self, view: View) -> None:
+    def show_view(self, view: View) -> None:
         raise NotImplementedError
 
 
@@ -43,7 +43,7 @@ class AttractScreen(Screen):
         row.addWidget(self.no_id)
         self.box.addLayout(row)
 
-    def render(self, view: View) -> None:
+    def show_view(self, view: View) -> None:
         lang = view.lang
         set_text(self.title, tr("attract_title", lang))
         set_text(self.hint, tr("attract_hint", lang) if view.reader_ok else "")
@@ -72,7 +72,7 @@ class CategoryScreen(Screen):
         self.box.addStretch(1)
         self.buttons: list[QPushButton] = []
 
-    def render(self, view: View) -> None:
+    def show_view(self, view: View) -> None:
         lang = view.lang
         set_text(self.title, tr("choose_title", lang))
         set_text(self.who, view.masked_identity)
@@ -82,9 +82,7 @@ class CategoryScreen(Screen):
         self.list.setSpacing(scale(view.elderly).gap)
         for c in view.choosable():
             state = tr(c.reason, lang) if c.reason else tr("waiting", lang, n=c.waiting)
-            b = button(f"{c.code}   {c.name(lang)}\n{state}", "category")
-            b.setEnabled(c.reason is None)
-            b.setMinimumHeight(scale(view.elderly).target + scale(view.elderly).body)
+            b = CategoryButton(c.code, c.name(lang), state, c.reason is None)
             b.clicked.connect(lambda _=False, code=c.code: self.controller.choose(code))
             self.list.addWidget(b)
             self.buttons.append(b)
@@ -100,7 +98,7 @@ class BusyScreen(Screen):
         self.box.addWidget(self.retry)
         self.box.addStretch(2)
 
-    def render(self, view: View) -> None:
+    def show_view(self, view: View) -> None:
         set_text(self.title, tr("issuing", view.lang) + " …")
         attempt = view.retry_attempt
         set_text(self.retry, tr("retrying", view.lang, n=attempt) if attempt else "")
@@ -129,7 +127,7 @@ class TicketScreen(Screen):
         self.box.addWidget(self.reprint)
         self._qr_url = ""
 
-    def render(self, view: View) -> None:
+    def show_view(self, view: View) -> None:
         lang, ticket = view.lang, view.ticket
         notes = list(view.notes)
         headline = notes.pop(0) if notes else "taken_title"
@@ -146,8 +144,10 @@ class TicketScreen(Screen):
         set_text(self.number, ticket.number)
         set_text(self.category, ticket.name(lang))
         wait = [tr("ahead", lang, n=ticket.ahead), tr("eta", lang, n=ticket.eta_minutes)]
-        set_text(self.ahead, "    ".join(wait))
-        shown = f"{tr('identity', lang)}：{ticket.masked_identity}" if ticket.masked_identity else ""
+        set_text(self.ahead, "  ·  ".join(wait))
+        shown = (
+            f"{tr('identity', lang)}：{ticket.masked_identity}" if ticket.masked_identity else ""
+        )
         set_text(self.identity, shown)
         if ticket.status_url != self._qr_url:
             self._qr_url = ticket.status_url
@@ -167,5 +167,5 @@ class MessageScreen(Screen):
         self.box.addWidget(self.text)
         self.box.addStretch(2)
 
-    def render(self, view: View) -> None:
+    def show_view(self, view: View) -> None:
         set_text(self.text, tr(view.notes[0], view.lang) if view.notes else "")

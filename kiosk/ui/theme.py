@@ -35,8 +35,8 @@ class Scale:
     gap: int
 
 
-STANDARD = Scale(body=30, title=52, number=150, target=96, gap=20)
-ELDERLY = Scale(body=42, title=68, number=200, target=132, gap=28)
+STANDARD = Scale(body=36, title=60, number=180, target=110, gap=24)
+ELDERLY = Scale(body=48, title=80, number=240, target=150, gap=32)
 
 
 def scale(elderly: bool) -> Scale:
@@ -63,8 +63,14 @@ def style_sheet(elderly: bool) -> str:
         min-height: {s.target}px; min-width: {s.target}px; padding: 0 {s.gap}px;
         border: none; border-radius: 12px;
     }}
-    QPushButton[role="category"] {{ text-align: left; padding: 0 {s.gap * 2}px; }}
+    QPushButton[role="category"] {{ padding: {s.gap}px {s.gap * 2}px; }}
+    QPushButton[role="category"] QLabel {{ color: #ffffff; }}
+    QPushButton[role="category"] QLabel[role="title"] {{ font-size: {s.title}px; }}
+    QPushButton[role="category"] QLabel[muted="true"] {{ color: {MUTED_INK}; }}
     QPushButton:disabled {{ color: {MUTED_INK}; background: {MUTED_BG}; }}
+    QPushButton[role="hall"] {{
+        color: {INK}; background: transparent; font-size: {(s.body + s.title) // 2}px;
+    }}
     QPushButton[role="secondary"] {{
         color: {INK}; background: #ffffff; border: 3px solid {INK};
     }}

@@ -1,13 +1,13 @@
-"""Small building blocks: wrapped text with MIIT line height, buttons, the QR code, the card hint."""
+"""Building blocks: wrapped text with MIIT line height, buttons, the QR code, the card hint."""
 
 from __future__ import annotations
 
 import html
 import io
 
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from kiosk.ui.theme import ACCENT, INK, LINE_HEIGHT
 
@@ -78,7 +78,7 @@ class CardHint(QWidget):
         self.step = (self.step + 1) % self.STEPS
         self.update()
 
-    def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, _event: object) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
@@ -100,3 +100,32 @@ class CardHint(QWidget):
             line = QRectF(card.x() + card_w * 0.42, card.y() + 40 + i * 36, card_w * 0.48, 14)
             p.drawRoundedRect(line, 6, 6)
         p.end()
+
+
+class CategoryButton(QPushButton):
+    """One category per row: its letter and name large, the queue or the reason in words."""
+
+    def __init__(self, code: str, name: str, state: str, enabled: bool) -> None:
+        super().__init__()
+        self.setProperty("role", "category")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setEnabled(enabled)
+        self.row = row = QHBoxLayout(self)
+        self.code = text_label("title")
+        self.name = text_label("title")
+        self.state = text_label()
+        set_text(self.code, code)
+        set_text(self.name, name)
+        set_text(self.state, state)
+        self.name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.state.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        for label, stretch in ((self.code, 0), (self.name, 1), (self.state, 0)):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            label.setProperty("muted", not enabled)
+            row.addWidget(label, stretch)
+
+    def sizeHint(self) -> QSize:
+        return self.row.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        return self.row.minimumSize()

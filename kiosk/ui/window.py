@@ -39,11 +39,11 @@ class KioskWindow(QWidget):
         self.on_admin = lambda: None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 16, 24, 16)
-        top = QHBoxLayout()
-        self.hall = button(role="secondary")
+        self.hall = button(role="hall")
         self.hall.setFlat(True)
         self.hall.clicked.connect(self._corner_tap)
-        top.addWidget(self.hall, 1)
+        outer.addWidget(self.hall)
+        top = QHBoxLayout()
         self.langs: dict[str, QPushButton] = {}
         for lang in LANGS:
             b = button(LANG_NAMES[lang], "secondary")
@@ -75,13 +75,13 @@ class KioskWindow(QWidget):
         bottom.addWidget(self.countdown, 1)
         bottom.addWidget(self.extend)
         outer.addLayout(bottom)
-        controller.subscribe(self.render)
+        controller.subscribe(self.refresh)
         self._ticker = QTimer(self)
         self._ticker.timeout.connect(controller.tick)
         self._ticker.start(1000)
-        self.render()
+        self.refresh()
 
-    def render(self) -> None:
+    def refresh(self) -> None:
         view = self.controller.view
         if view.elderly != self._elderly:
             self._elderly = view.elderly
@@ -100,7 +100,7 @@ class KioskWindow(QWidget):
             banner.append(tr("server_down", lang))
         set_text(self.banner, "\n".join(banner))
         screen = self.screens[view.screen]
-        screen.render(view)
+        screen.show_view(view)
         self.stack.setCurrentWidget(screen)
         away = view.screen is not ScreenName.ATTRACT and view.screen is not ScreenName.BUSY
         self.home.setText(tr("home", lang))
