@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.controller import Controller
 from kiosk.strings import tr
@@ -13,19 +23,32 @@ from kiosk.view import View
 
 
 class Screen(QWidget):
-    def __init__(self, controller: Controller) -> None:
+    def __init__(self, controller: Controller, landscape: bool) -> None:
         super().__init__()
         self.controller = controller
+        self.landscape = landscape
         self.box = QVBoxLayout(self)
-        self.box.setContentsMargins(40, 20, 40, 20)
+        self.box.setContentsMargins(40, 12, 40, 12)
+
+    def columns(self, ratio: tuple[int, int] = (3, 2)) -> tuple[QVBoxLayout, QVBoxLayout]:
+        """Two columns side by side in landscape, one above the other in portrait."""
+        direction = (
+            QBoxLayout.Direction.LeftToRight if self.landscape else QBoxLayout.Direction.TopToBottom
+        )
+        row = QBoxLayout(direction)
+        first, second = QVBoxLayout(), QVBoxLayout()
+        row.addLayout(first, ratio[0])
+        row.addLayout(second, ratio[1])
+        self.box.addLayout(row)
+        return first, second
 
     def show_view(self, view: View) -> None:
         raise NotImplementedError
 
 
 class AttractScreen(Screen):
-    def __init__(self, controller: Controller) -> None:
-        super().__init__(controller)
+    def __init__(self, controller: Controller, landscape: bool) -> None:
+        super().__init__(controller, landscape)
         self.title = text_label("title")
         self.hint = text_label()
         self.card = CardHint()
@@ -35,8 +58,12 @@ class AttractScreen(Screen):
         self.elderly.clicked.connect(lambda: controller.set_elderly(not controller.view.elderly))
         self.no_id = button()
         self.no_id.clicked.connect(controller.no_id)
-        for widget in (self.title, self.card, self.hint, self.open_title, self.open_list):
-            self.box.addWidget(widget)
+        first, second = self.columns()
+        for widget in (self.title, self.card, self.hint):
+            first.addWidget(widget)
+        for widget in (self.open_title, self.open_list):
+            second.addWidget(widget)
+        second.addStretch(1)
         self.box.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(self.elderly)
@@ -61,15 +88,27 @@ class AttractScreen(Screen):
 
 
 class CategoryScreen(Screen):
-    def __init__(self, controller: Controller) -> None:
-        super().__init__(controller)
+    def __init__(self, controller: Controller, landscape: bool) -> None:
+        super().__init__(controller, landscape)
         self.title = text_label("title")
         self.who = text_label()
         self.box.addWidget(self.title)
         self.box.addWidget(self.who)
-        self.list = QVBoxLayout()
-        self.box.addLayout(self.list)
-        self.box.addStretch(1)
+        inner = QWidget()
+        self.list = QVBoxLayout(inner)
+        self.list.setContentsMargins(0, 0, 0, 0)
+        self.list.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(inner)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.viewport().setAutoFillBackground(False)
+        inner.setAutoFillBackground(False)
+        QScroller.grabGesture(
+            self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
+        )
+        self.box.addWidget(self.scroll, 1)
         self.buttons: list[QPushButton] = []
 
     def show_view(self, view: View) -> None:
@@ -77,6 +116,8 @@ class CategoryScreen(Screen):
         set_text(self.title, tr("choose_title", lang))
         set_text(self.who, view.masked_identity)
         for old in self.buttons:
+            self.list.removeWidget(old)
+            old.hide()
             old.deleteLater()
         self.buttons = []
         self.list.setSpacing(scale(view.elderly).gap)
@@ -84,13 +125,13 @@ class CategoryScreen(Screen):
             state = tr(c.reason, lang) if c.reason else tr("waiting", lang, n=c.waiting)
             b = CategoryButton(c.code, c.name(lang), state, c.reason is None)
             b.clicked.connect(lambda _=False, code=c.code: self.controller.choose(code))
-            self.list.addWidget(b)
+            self.list.insertWidget(self.list.count() - 1, b)
             self.buttons.append(b)
 
 
 class BusyScreen(Screen):
-    def __init__(self, controller: Controller) -> None:
-        super().__init__(controller)
+    def __init__(self, controller: Controller, landscape: bool) -> None:
+        super().__init__(controller, landscape)
         self.title = text_label("title")
         self.retry = text_label()
         self.box.addStretch(1)
@@ -105,10 +146,12 @@ class BusyScreen(Screen):
 
 
 class TicketScreen(Screen):
-    def __init__(self, controller: Controller) -> None:
-        super().__init__(controller)
-        self.headline = text_label("title")
-        self.number = text_label("number")
+    def __init__(self, controller: Controller, landscape: bool) -> None:
+        super().__init__(controller, landscape)
+        self.headline = text_label("lead")
+        self.number = QLabel()
+        self.number.setProperty("role", "number")
+        self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.category = text_label("title")
         self.ahead = text_label()
         self.identity = text_label()
@@ -118,13 +161,17 @@ class TicketScreen(Screen):
         self.qr_hint = text_label()
         self.reprint = button()
         self.reprint.clicked.connect(controller.reprint)
-        for widget in (self.headline, self.number, self.category, self.ahead, self.identity):
-            self.box.addWidget(widget)
-        self.box.addWidget(self.notes)
-        self.box.addWidget(self.qr)
-        self.box.addWidget(self.qr_hint)
+        first, second = self.columns((1, 1))
+        # Landscape is only 1080 px high: the message goes to the top of the narrower column.
+        (second if landscape else first).addWidget(self.headline)
+        for widget in (self.number, self.category, self.ahead, self.identity):
+            first.addWidget(widget)
+        first.addStretch(1)
+        for widget in (self.notes, self.qr, self.qr_hint):
+            second.addWidget(widget)
+        second.addStretch(1)
+        second.addWidget(self.reprint)
         self.box.addStretch(1)
-        self.box.addWidget(self.reprint)
         self._qr_url = ""
 
     def show_view(self, view: View) -> None:
@@ -136,15 +183,16 @@ class TicketScreen(Screen):
         self.reprint.setText(tr("reprint", lang))
         self.reprint.setVisible(view.can_reprint)
         if ticket is None:
-            for label in (self.number, self.category, self.ahead, self.identity, self.qr_hint):
+            self.number.clear()
+            for label in (self.category, self.ahead, self.identity, self.qr_hint):
                 set_text(label, "")
             self.qr.clear()
             self._qr_url = ""
             return
-        set_text(self.number, ticket.number)
+        self.number.setText(ticket.number)
         set_text(self.category, ticket.name(lang))
         wait = [tr("ahead", lang, n=ticket.ahead), tr("eta", lang, n=ticket.eta_minutes)]
-        set_text(self.ahead, "  ·  ".join(wait))
+        set_text(self.ahead, ("  ·  " if self.landscape else "\n").join(wait))
         shown = (
             f"{tr('identity', lang)}：{ticket.masked_identity}" if ticket.masked_identity else ""
         )
@@ -156,8 +204,8 @@ class TicketScreen(Screen):
 
 
 class MessageScreen(Screen):
-    def __init__(self, controller: Controller) -> None:
-        super().__init__(controller)
+    def __init__(self, controller: Controller, landscape: bool) -> None:
+        super().__init__(controller, landscape)
         self.icon = text_label("icon")
         self.icon.setText("!")
         self.icon.setFixedSize(140, 140)

@@ -35,22 +35,25 @@ class Scale:
     gap: int
 
 
-STANDARD = Scale(body=36, title=60, number=180, target=110, gap=24)
-ELDERLY = Scale(body=48, title=80, number=240, target=150, gap=32)
+STANDARD = Scale(body=36, title=60, number=160, target=110, gap=24)
+ELDERLY = Scale(body=48, title=76, number=180, target=140, gap=28)
 
 
 def scale(elderly: bool) -> Scale:
     return ELDERLY if elderly else STANDARD
 
 
-def style_sheet(elderly: bool) -> str:
+def style_sheet(elderly: bool, landscape: bool = False) -> str:
+    """The style of one mode; landscape (1080 px high) prints the ticket number smaller."""
     s = scale(elderly)
+    number = s.number * 3 // 4 if landscape else s.number
     return f"""
     QWidget#kiosk {{ background: {PAPER}; }}
     QLabel {{ color: {INK}; font-size: {s.body}px; background: transparent; }}
     QLabel[role="title"] {{ font-size: {s.title}px; font-weight: bold; }}
-    QLabel[role="number"] {{ font-size: {s.number}px; font-weight: bold; }}
+    QLabel[role="number"] {{ font-size: {number}px; font-weight: bold; }}
     QLabel[role="hall"] {{ font-size: {s.body}px; font-weight: bold; }}
+    QLabel[role="lead"] {{ font-size: {(s.body + s.title) // 2}px; font-weight: bold; }}
     QLabel[role="banner"] {{
         color: #ffffff; background: {ALERT}; padding: {s.gap // 2}px; font-size: {s.body}px;
     }}
@@ -66,6 +69,7 @@ def style_sheet(elderly: bool) -> str:
     QPushButton[role="category"] {{ padding: {s.gap}px {s.gap * 2}px; }}
     QPushButton[role="category"] QLabel {{ color: #ffffff; }}
     QPushButton[role="category"] QLabel[role="title"] {{ font-size: {s.title}px; }}
+    QPushButton[role="category"] QLabel[role="lead"] {{ font-size: {(s.body + s.title) // 2}px; }}
     QPushButton[role="category"] QLabel[muted="true"] {{ color: {MUTED_INK}; }}
     QPushButton:disabled {{ color: {MUTED_INK}; background: {MUTED_BG}; }}
     QPushButton[role="hall"] {{

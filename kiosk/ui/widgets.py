@@ -7,7 +7,7 @@ import io
 
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.ui.theme import ACCENT, INK, LINE_HEIGHT
 
@@ -110,22 +110,35 @@ class CategoryButton(QPushButton):
         self.setProperty("role", "category")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setEnabled(enabled)
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.row = row = QHBoxLayout(self)
         self.code = text_label("title")
-        self.name = text_label("title")
+        self.name = text_label("lead")
         self.state = text_label()
         set_text(self.code, code)
         set_text(self.name, name)
         set_text(self.state, state)
         self.name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.state.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        for label, stretch in ((self.code, 0), (self.name, 1), (self.state, 0)):
+        self.state.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        words = QVBoxLayout()
+        words.addWidget(self.name)
+        words.addWidget(self.state)
+        row.addWidget(self.code, 0)
+        row.addLayout(words, 1)
+        for label in (self.code, self.name, self.state):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             label.setProperty("muted", not enabled)
-            row.addWidget(label, stretch)
 
     def sizeHint(self) -> QSize:
         return self.row.sizeHint()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self.row.totalHeightForWidth(width)
 
     def minimumSizeHint(self) -> QSize:
         return self.row.minimumSize()

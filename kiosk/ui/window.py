@@ -37,13 +37,17 @@ class KioskWindow(QWidget):
         self._elderly: bool | None = None
         self._admin_taps: list[float] = []
         self.on_admin = lambda: None
+        self.landscape = landscape = size[0] > size[1]
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(24, 16, 24, 16)
+        outer.setContentsMargins(24, 12, 24, 12)
         self.hall = button(role="hall")
         self.hall.setFlat(True)
         self.hall.clicked.connect(self._corner_tap)
-        outer.addWidget(self.hall)
         top = QHBoxLayout()
+        if landscape:
+            top.addWidget(self.hall, 1)
+        else:
+            outer.addWidget(self.hall)
         self.langs: dict[str, QPushButton] = {}
         for lang in LANGS:
             b = button(LANG_NAMES[lang], "secondary")
@@ -55,25 +59,30 @@ class KioskWindow(QWidget):
         self.banner = text_label("banner")
         outer.addWidget(self.banner)
         self.stack = QStackedWidget()
-        self.screens: dict[ScreenName, Screen] = {
-            ScreenName.ATTRACT: AttractScreen(controller),
-            ScreenName.CATEGORIES: CategoryScreen(controller),
-            ScreenName.BUSY: BusyScreen(controller),
-            ScreenName.TICKET: TicketScreen(controller),
-            ScreenName.MESSAGE: MessageScreen(controller),
+        kinds: dict[ScreenName, type[Screen]] = {
+            ScreenName.ATTRACT: AttractScreen,
+            ScreenName.CATEGORIES: CategoryScreen,
+            ScreenName.BUSY: BusyScreen,
+            ScreenName.TICKET: TicketScreen,
+            ScreenName.MESSAGE: MessageScreen,
         }
+        self.screens = {name: kind(controller, landscape) for name, kind in kinds.items()}
         for screen in self.screens.values():
             self.stack.addWidget(screen)
         outer.addWidget(self.stack, 1)
+        self.countdown = text_label()
         bottom = QHBoxLayout()
         self.home = button()
         self.home.clicked.connect(controller.home)
-        self.countdown = text_label()
         self.extend = button()
         self.extend.clicked.connect(controller.extend)
-        bottom.addWidget(self.home)
-        bottom.addWidget(self.countdown, 1)
-        bottom.addWidget(self.extend)
+        if landscape:
+            bottom.addWidget(self.home, 1)
+            bottom.addWidget(self.countdown, 1)
+        else:
+            outer.addWidget(self.countdown)
+            bottom.addWidget(self.home, 1)
+        bottom.addWidget(self.extend, 1)
         outer.addLayout(bottom)
         controller.subscribe(self.refresh)
         self._ticker = QTimer(self)
@@ -85,7 +94,7 @@ class KioskWindow(QWidget):
         view = self.controller.view
         if view.elderly != self._elderly:
             self._elderly = view.elderly
-            self.setStyleSheet(style_sheet(view.elderly))
+            self.setStyleSheet(style_sheet(view.elderly, self.landscape))
         lang = view.lang
         self.hall.setText(view.hall_name() or "一号")
         for code, b in self.langs.items():
