@@ -98,17 +98,17 @@ class CategoryScreen(Screen):
         self.list = QVBoxLayout(inner)
         self.list.setContentsMargins(0, 0, 0, 0)
         self.list.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(inner)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.viewport().setAutoFillBackground(False)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(inner)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.viewport().setAutoFillBackground(False)
         inner.setAutoFillBackground(False)
         QScroller.grabGesture(
-            self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
+            self.scroller.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
         )
-        self.box.addWidget(self.scroll, 1)
+        self.box.addWidget(self.scroller, 1)
         self.buttons: list[QPushButton] = []
 
     def show_view(self, view: View) -> None:
