@@ -35,6 +35,7 @@ class KioskWindow(QWidget):
         self.resize(*size)
         self.controller = controller
         self._elderly: bool | None = None
+        self._shown: ScreenName | None = None
         self._admin_taps: list[float] = []
         self.on_admin = lambda: None
         self.landscape = landscape = size[0] > size[1]
@@ -109,7 +110,14 @@ class KioskWindow(QWidget):
             banner.append(tr("server_down", lang))
         set_text(self.banner, "\n".join(banner))
         screen = self.screens[view.screen]
-        screen.show_view(view)
+        if view.screen is not self._shown:
+            # Leaving a screen: every screen re-reads the view, so nothing personal stays
+            # behind in a hidden one after the wipe.
+            self._shown = view.screen
+            for other in self.screens.values():
+                other.show_view(view)
+        else:
+            screen.show_view(view)
         self.stack.setCurrentWidget(screen)
         away = view.screen is not ScreenName.ATTRACT and view.screen is not ScreenName.BUSY
         self.home.setText(tr("home", lang))
