@@ -15,6 +15,7 @@ from drivers.idcard.sim.sam import AutoTapper
 from drivers.printer import open_printer
 from drivers.printer.ticket import Ticket as PrintTicket
 from drivers.voice import SoundCardSink, WavDirectorySink, open_engine
+from kiosk.autopilot import Autopilot
 from kiosk.bridge import Bridge
 from kiosk.config import KioskConfig
 from kiosk.controller import Controller, ControllerConfig
@@ -79,6 +80,7 @@ class Kiosk:
     bridge: Bridge
     sim: SimCards | None = None
     tapper: AutoTapper | None = None
+    autopilot: Autopilot | None = None
     extra_windows: list[QWidget] = field(default_factory=list)
 
     def start(self) -> None:
@@ -133,6 +135,7 @@ def build(config: KioskConfig, server_url: str, token: str | None) -> Kiosk:
     kiosk = Kiosk(config, controller, window, links, bridge, sim)
     if sim is not None and config.auto_tap > 0:
         kiosk.tapper = sim.auto_tapper(config.auto_tap)
+        kiosk.autopilot = Autopilot(controller)
     elif sim is not None:
         panel = SimPanel(sim)
         kiosk.extra_windows.append(panel)

@@ -1,4 +1,4 @@
-"""Reader specs: ``serial:PORT``, ``serial:auto``, ``pcsc[:NAME]``, ``sim[:FILE.json]``."""
+"""Reader specs: ``serial:PORT``, ``serial:auto``, ``pcsc[:NAME]``, ``sim[:FILE.json|crowd]``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from drivers.idcard.sim.citizens import Citizen, load_citizens
 from drivers.idcard.sim.sam import AutoTapper, SimulatedSam, sim_reader
 from kiosk.config import KioskConfigError
 
-SPEC_EXAMPLES = "serial:/dev/ttyUSB0, serial:auto, pcsc, pcsc:ACS, sim, sim:citizens.json"
+SPEC_EXAMPLES = "serial:/dev/ttyUSB0, serial:auto, pcsc, pcsc:ACS, sim, sim:people.json, sim:crowd"
 
 
 @dataclass
@@ -36,7 +36,7 @@ class SimCards:
             self.sam.remove()
 
     def auto_tapper(self, gap: float) -> AutoTapper:
-        return AutoTapper(self.sam, self.citizens, dwell=self.dwell, gap=gap)
+        return AutoTapper(self.sam, self.citizens, dwell=min(self.dwell, 0.5), gap=gap)
 
 
 def open_reader(spec: str) -> tuple[CardReader, SimCards | None]:
@@ -56,7 +56,9 @@ def open_reader(spec: str) -> tuple[CardReader, SimCards | None]:
 
         return PcscReader(target or None), None
     if kind == "sim":
+        from kiosk.crowd import crowd
+
         sam = SimulatedSam()
-        cards = SimCards(sam, load_citizens(Path(target) if target else None))
-        return sim_reader(sam), cards
+        people = crowd() if target == "crowd" else load_citizens(Path(target) if target else None)
+        return sim_reader(sam), SimCards(sam, people)
     raise KioskConfigError(f"读卡器设置无效 / bad reader spec {spec!r}; examples: {SPEC_EXAMPLES}")

@@ -93,7 +93,11 @@ def test_config_file_and_its_mistakes(tmp_path: Path) -> None:
     good = tmp_path / "kiosk.toml"
     good.write_text('[kiosk]\nserver = "http://h:8600"\ncategories = ["B"]\nlandscape = true\n')
     config = load_config(good)
-    assert (config.server, config.categories, config.size) == ("http://h:8600", ("B",), (1920, 1080))
+    assert (config.server, config.categories, config.size) == (
+        "http://h:8600",
+        ("B",),
+        (1920, 1080),
+    )
     bad = tmp_path / "bad.toml"
     bad.write_text('[kiosk]\nserver = "x"\ncolour = "red"\n')
     from kiosk.config import KioskConfigError
