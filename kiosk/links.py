@@ -202,7 +202,8 @@ class VoiceLink:
         self.worker.start()
 
     def stop(self) -> None:
-        self.worker.stop()
+        self._latest += 1  # what is still queued is dropped
+        self.worker.stop(timeout=30)  # a TTS engine must not outlive the process's Qt
 
     def speak(self, text: str, lang: str) -> None:
         self._latest += 1
