@@ -34,6 +34,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from caller_server.domain.hall import SAMPLE_HALL  # noqa: E402
@@ -138,12 +139,24 @@ def start_server(work: Path) -> tuple[ServerProcess, str]:
 
 
 def pump(app: QApplication, until: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Run the Qt event loop (as ``app.exec()`` does) until ``until()`` holds."""
+    loop = QEventLoop()
     deadline = time.monotonic() + timeout
-    while not until():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the kiosk did not finish a tap")
-        app.processEvents()
-        time.sleep(0.001)
+    timed_out = False
+
+    def check() -> None:
+        nonlocal timed_out
+        timed_out = time.monotonic() > deadline
+        if until() or timed_out:
+            loop.quit()
+
+    timer = QTimer()
+    timer.timeout.connect(check)
+    timer.start(1)
+    loop.exec()
+    timer.stop()
+    if timed_out:
+        raise TimeoutError("the kiosk did not finish a tap")
 
 
 def tap(

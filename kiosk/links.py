@@ -67,14 +67,19 @@ class ServerLink:
         self._health = KioskHealthIn(reader="ok", printer="unknown", version=version)
         self._reported = 0.0
         self._stop = threading.Event()
-        self.worker = Worker("kiosk-server", self._idle, poll)
+        self.worker = Worker("kiosk-server")
+        """Issues tickets: a tap never waits behind a poll or a report."""
+        self.poller = Worker("kiosk-server-poll", self._idle, poll)
+        """Polls the queue and sends the health reports."""
 
     def start(self) -> None:
         self.worker.start()
+        self.poller.start()
 
     def stop(self) -> None:
         self._stop.set()
         self.worker.stop()
+        self.poller.stop()
         self.client.close()
 
     def issue(self, request_id: str, category: str, identity: IdentityIn | None) -> None:
@@ -82,7 +87,7 @@ class ServerLink:
 
     def report(self, health: dict[str, object]) -> None:
         self._health = self._health.model_copy(update=health)
-        self.worker.submit(self._send_health)
+        self.poller.submit(self._send_health)
 
     def _issue(self, request_id: str, category: str, identity: IdentityIn | None) -> None:
         started = time.monotonic()

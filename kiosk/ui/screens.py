@@ -49,9 +49,11 @@ class Screen(QWidget):
 class AttractScreen(Screen):
     def __init__(self, controller: Controller, landscape: bool) -> None:
         super().__init__(controller, landscape)
-        self.title = text_label("title")
+        self.title = text_label("title" if landscape else "hero")
         self.hint = text_label()
         self.card = CardHint()
+        self.arrow = text_label("arrow")
+        set_text(self.arrow, "↓")
         self.open_title = text_label("hall")
         self.open_list = text_label()
         self.elderly = button(role="secondary")
@@ -59,12 +61,14 @@ class AttractScreen(Screen):
         self.no_id = button()
         self.no_id.clicked.connect(controller.no_id)
         first, second = self.columns()
-        for widget in (self.title, self.card, self.hint):
+        first.addStretch(1)
+        for widget in (self.title, self.card, self.hint, self.arrow):
             first.addWidget(widget)
+        first.addStretch(1)
+        second.addStretch(1)
         for widget in (self.open_title, self.open_list):
             second.addWidget(widget)
         second.addStretch(1)
-        self.box.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(self.elderly)
         row.addWidget(self.no_id)
@@ -75,6 +79,7 @@ class AttractScreen(Screen):
         set_text(self.title, tr("attract_title", lang))
         set_text(self.hint, tr("attract_hint", lang) if view.reader_ok else "")
         self.card.setVisible(view.reader_ok)
+        self.arrow.setVisible(view.reader_ok and not self.landscape)
         lines = [
             f"{c.code}  {c.name(lang)}  ·  {tr('waiting', lang, n=c.waiting)}"
             for c in view.categories
@@ -110,21 +115,28 @@ class CategoryScreen(Screen):
         )
         self.box.addWidget(self.scroller, 1)
         self.buttons: list[QPushButton] = []
+        self._shown: tuple[list[tuple[str, str, str, bool]], bool] = ([], False)
 
     def show_view(self, view: View) -> None:
         lang = view.lang
         set_text(self.title, tr("choose_title", lang))
         set_text(self.who, view.masked_identity)
+        rows = [
+            (c.code, c.name(lang), tr(c.reason or "waiting", lang, n=c.waiting), not c.reason)
+            for c in view.choosable()
+        ]
+        if (rows, view.elderly) == self._shown:  # rebuild only what changed
+            return
+        self._shown = (rows, view.elderly)
         for old in self.buttons:
             self.list.removeWidget(old)
             old.hide()
             old.deleteLater()
         self.buttons = []
         self.list.setSpacing(scale(view.elderly).gap)
-        for c in view.choosable():
-            state = tr(c.reason, lang) if c.reason else tr("waiting", lang, n=c.waiting)
-            b = CategoryButton(c.code, c.name(lang), state, c.reason is None)
-            b.clicked.connect(lambda _=False, code=c.code: self.controller.choose(code))
+        for code, name, state, enabled in rows:
+            b = CategoryButton(code, name, state, enabled)
+            b.clicked.connect(lambda _=False, code=code: self.controller.choose(code))
             self.list.insertWidget(self.list.count() - 1, b)
             self.buttons.append(b)
 

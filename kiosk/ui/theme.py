@@ -53,6 +53,8 @@ def style_sheet(elderly: bool, landscape: bool = False) -> str:
     QLabel[role="title"] {{ font-size: {s.title}px; font-weight: bold; }}
     QLabel[role="number"] {{ font-size: {number}px; font-weight: bold; }}
     QLabel[role="hall"] {{ font-size: {s.body}px; font-weight: bold; }}
+    QLabel[role="hero"] {{ font-size: {s.title * 5 // 4}px; font-weight: bold; }}
+    QLabel[role="arrow"] {{ font-size: {s.title * 3 // 2}px; font-weight: bold; color: {ACCENT}; }}
     QLabel[role="lead"] {{ font-size: {(s.body + s.title) // 2}px; font-weight: bold; }}
     QLabel[role="banner"] {{
         color: #ffffff; background: {ALERT}; padding: {s.gap // 2}px; font-size: {s.body}px;
