@@ -127,7 +127,7 @@ class Controller:
     def _guide(self) -> None:
         """Elderly mode: say what this screen asks for."""
         key = {
-            Screen.ATTRACT: "attract_title",
+            Screen.ATTRACT: "attract_title" if self.view.reader_ok else "reader_down_hint",
             Screen.CATEGORIES: "choose_title",
             Screen.BUSY: "issuing",
         }.get(self.view.screen)

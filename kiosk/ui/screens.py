@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -76,8 +77,9 @@ class AttractScreen(Screen):
 
     def show_view(self, view: View) -> None:
         lang = view.lang
-        set_text(self.title, tr("attract_title", lang))
-        set_text(self.hint, tr("attract_hint", lang) if view.reader_ok else "")
+        ok = view.reader_ok
+        set_text(self.title, tr("attract_title" if ok else "reader_down_title", lang))
+        set_text(self.hint, tr("attract_hint" if ok else "reader_down_hint", lang))
         self.card.setVisible(view.reader_ok)
         self.arrow.setVisible(view.reader_ok and not self.landscape)
         lines = [
@@ -100,9 +102,11 @@ class CategoryScreen(Screen):
         self.box.addWidget(self.title)
         self.box.addWidget(self.who)
         inner = QWidget()
-        self.list = QVBoxLayout(inner)
+        # One category per row in portrait; landscape (1080 px high) shows two per row so
+        # that an elderly citizen sees every choice without scrolling.
+        self.per_row = 2 if landscape else 1
+        self.list = QGridLayout(inner)
         self.list.setContentsMargins(0, 0, 0, 0)
-        self.list.addStretch(1)
         self.scroller = QScrollArea()
         self.scroller.setWidget(inner)
         self.scroller.setWidgetResizable(True)
@@ -114,11 +118,17 @@ class CategoryScreen(Screen):
             self.scroller.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
         )
         self.box.addWidget(self.scroller, 1)
+        self.more = text_label()
+        self.box.addWidget(self.more)
+        self.scroller.verticalScrollBar().valueChanged.connect(self._more_hint)
+        self.scroller.verticalScrollBar().rangeChanged.connect(self._more_hint)
+        self._lang = ""
         self.buttons: list[QPushButton] = []
         self._shown: tuple[list[tuple[str, str, str, bool]], bool] = ([], False)
 
     def show_view(self, view: View) -> None:
-        lang = view.lang
+        lang = self._lang = view.lang
+        self._more_hint()
         set_text(self.title, tr("choose_title", lang))
         set_text(self.who, view.masked_identity)
         rows = [
@@ -134,11 +144,17 @@ class CategoryScreen(Screen):
             old.deleteLater()
         self.buttons = []
         self.list.setSpacing(scale(view.elderly).gap)
-        for code, name, state, enabled in rows:
+        for i, (code, name, state, enabled) in enumerate(rows):
             b = CategoryButton(code, name, state, enabled)
             b.clicked.connect(lambda _=False, code=code: self.controller.choose(code))
-            self.list.insertWidget(self.list.count() - 1, b)
+            self.list.addWidget(b, i // self.per_row, i % self.per_row)
             self.buttons.append(b)
+        self.list.setRowStretch(self.list.rowCount(), 1)
+
+    def _more_hint(self) -> None:
+        """「向上滑动查看更多」 while some categories are below the fold."""
+        bar = self.scroller.verticalScrollBar()
+        set_text(self.more, tr("more_below", self._lang) if bar.value() < bar.maximum() else "")
 
 
 class BusyScreen(Screen):

@@ -68,7 +68,7 @@ def style_sheet(elderly: bool, landscape: bool = False) -> str:
         min-height: {s.target}px; min-width: {s.target}px; padding: 0 {s.gap}px;
         border: none; border-radius: 12px;
     }}
-    QPushButton[role="category"] {{ padding: {s.gap}px {s.gap * 2}px; }}
+    QPushButton[role="category"] {{ padding: 0 {s.gap}px; }}
     QPushButton[role="category"] QLabel {{ color: #ffffff; }}
     QPushButton[role="category"] QLabel[role="title"] {{ font-size: {s.title}px; }}
     QPushButton[role="category"] QLabel[role="lead"] {{ font-size: {(s.body + s.title) // 2}px; }}

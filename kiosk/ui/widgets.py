@@ -123,7 +123,7 @@ class CategoryButton(QPushButton):
         self.name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.state.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         words = QVBoxLayout()
-        words.addWidget(self.name)
+        words.addWidget(self.name, 1)
         words.addWidget(self.state)
         row.addWidget(self.code, 0)
         row.addLayout(words, 1)

@@ -21,7 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect
 from PySide6.QtGui import QFontInfo, QTextDocument
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
@@ -139,13 +139,14 @@ def measure(window: KioskWindow, size: tuple[int, int]) -> list[str]:
                 problems.append(f"contrast of button {button.text()[:20]!r} is {ratio:.1f}")
     if max(sizes, default=0) < LARGEST_PX:
         problems.append(f"largest text {max(sizes, default=0)} px < {LARGEST_PX:.1f}")
-    rows = sorted(
-        (b.mapTo(window, b.rect().topLeft()).y(), b.height())
-        for b in visible(window, CategoryButton)
-    )
-    for (y1, h1), (y2, _) in itertools.pairwise(rows):
-        if y2 < y1 + h1:
-            problems.append("two categories share a row")
+    boxes = [
+        QRect(b.mapTo(window, QPoint(0, 0)), b.size()) for b in visible(window, CategoryButton)
+    ]
+    for a, b in itertools.combinations(boxes, 2):
+        if a.intersects(b):
+            problems.append("two categories overlap")
+        if not window.landscape and a.y() < b.y() + b.height() and b.y() < a.y() + a.height():
+            problems.append("two categories share a row (portrait: one choice per row)")
     return problems
 
 
