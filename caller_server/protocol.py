@@ -56,6 +56,7 @@ class TicketOut(Model):
     issued_at: float
     hall_name: str
     outcome: Literal["new", "existing", "reactivated", "status"] = "status"
+    due_at: float | None = Field(default=None, description="start of the appointment checked in")
 
 
 class CallOut(Model):

@@ -418,6 +418,7 @@ class Controller:
             masked_identity=masked,
             priority=ticket.priority,
             outcome=ticket.outcome,
+            due_at=ticket.due_at,
         )
 
     def _print_job(self, ticket: TicketOut) -> PrintTicket:

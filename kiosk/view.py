@@ -49,6 +49,8 @@ class TicketView:
     masked_identity: str
     priority: str | None
     outcome: str
+    due_at: float | None = None
+    """Start of the appointment checked in with this ticket."""
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names.get(DEFAULT_LANG) or self.category

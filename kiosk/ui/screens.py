@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -21,6 +23,15 @@ from kiosk.strings import tr
 from kiosk.ui.theme import scale
 from kiosk.ui.widgets import CardHint, CategoryButton, button, qr_pixmap, set_text, text_label
 from kiosk.view import View
+
+
+def note_text(key: str, view: View) -> str:
+    """A note under the ticket; an appointment says when and what: 「您预约了 10:00 民生服务类」."""
+    ticket = view.ticket
+    if key == "priority_appointment" and ticket is not None and ticket.due_at is not None:
+        at = datetime.fromtimestamp(ticket.due_at).strftime("%H:%M")
+        return tr("appointment_at", view.lang, time=at, category=ticket.name(view.lang))
+    return tr(key, view.lang)
 
 
 class Screen(QWidget):
@@ -207,7 +218,7 @@ class TicketScreen(Screen):
         notes = list(view.notes)
         headline = notes.pop(0) if notes else "taken_title"
         set_text(self.headline, tr(headline, lang))
-        set_text(self.notes, "\n".join(tr(n, lang) for n in notes))
+        set_text(self.notes, "\n".join(note_text(n, view) for n in notes))
         self.reprint.setText(tr("reprint", lang))
         self.reprint.setVisible(view.can_reprint)
         if ticket is None:

@@ -7,11 +7,14 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 import wave
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -323,3 +326,38 @@ def test_elderly_mode_speaks_its_guidance_through_drivers_voice(
     with wave.open(str(wav)) as audio:
         seconds = audio.getnframes() / audio.getframerate()
     assert seconds > 1.5  # 「您的号码是 A…，前面还有 … 人，请取走您的号票」 takes a few seconds
+
+
+def test_an_appointment_check_in_says_when_and_what(
+    qtbot,  # type: ignore[no-untyped-def]
+    make_kiosk: KioskFactory,
+    sink: TcpPrinterSink,
+    hall: RunningHall,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Shanghai")  # the kiosk stands in the hall
+    time.tzset()
+    start = datetime.now(ZoneInfo("Asia/Shanghai")).replace(second=0, microsecond=0)
+    end = min(start + timedelta(minutes=30), start.replace(hour=23, minute=59))
+    booking = {
+        "identity": {"id_number": RAW_ID, "name": "李娜", "source": "manual"},
+        "category": "C",
+        "day": start.date().isoformat(),
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+    }
+    booked = hall.http.post(
+        f"{hall.url}/api/v1/appointments", json=booking, headers=hall.auth("manager")
+    )
+    assert booked.status_code == 201, booked.text
+    kiosk = make_kiosk(reader="sim", printer=f"tcp:127.0.0.1:{sink.port}")
+    view = kiosk.controller.view
+    qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
+    kiosk.sim.tap(kiosk.sim.citizens[1])  # type: ignore[union-attr]  # 李娜
+    qtbot.waitUntil(lambda: view.screen is Screen.CATEGORIES, timeout=10_000)
+    kiosk.controller.choose("C")
+    qtbot.waitUntil(lambda: "taken_title" in view.notes, timeout=10_000)
+    assert view.ticket is not None and view.ticket.priority == "appointment"
+    assert f"您预约了 {start:%H:%M} 社会管理类，已签到，将优先叫号" in shown_texts(kiosk)
+    monkeypatch.delenv("TZ")
+    time.tzset()
