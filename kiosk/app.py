@@ -127,6 +127,7 @@ def build(config: KioskConfig, server_url: str, token: str | None) -> Kiosk:
             categories=config.categories,
             elderly_age=config.elderly_age or None,
             lang=config.lang,
+            manual_entry=config.manual_entry,
         ),
         links,
     )

@@ -46,6 +46,8 @@ class KioskConfig:
     fullscreen: bool = False
     elderly_age: int | None = 60
     """Card age that switches on 长辈模式 by itself; 0 or None: only by the button."""
+    manual_entry: bool = False
+    """Hall option: citizens without a readable card may type their ID number."""
     admin_pin: str = ""
     """PIN of the admin screen (5 taps on the hall name); empty: no admin screen."""
     auto_tap: float = 0.0

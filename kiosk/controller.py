@@ -16,6 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
 
+from caller_server.domain.errors import InvalidIdentity
+from caller_server.domain.identity import mask_id_number, parse_id_number
 from caller_server.protocol import IdentityIn, QueueSnapshot, TicketOut
 from drivers.idcard import CardType, IdentityCard, Source
 from drivers.printer.ticket import Ticket as PrintTicket
@@ -70,7 +72,23 @@ class ControllerConfig:
     """Age from the card that switches on 长辈模式; None: only by the button."""
     lang: str = DEFAULT_LANG
     """The language each citizen starts with."""
+    manual_entry: bool = False
+    """Hall option: the ID number may be typed on an on-screen keypad."""
     timeouts: Timeouts = Timeouts()
+
+
+ID_LENGTH = 18
+
+
+def entry_state(entry: str, today: date) -> str:
+    """Live feedback on a typed ID number: ``short``, ``valid`` or ``invalid``."""
+    if len(entry) < ID_LENGTH:
+        return "invalid" if "X" in entry else "short"  # X is only ever the check character
+    try:
+        parse_id_number(entry, today=today)
+    except InvalidIdentity:
+        return "invalid"
+    return "valid"
 
 
 def identity_of(card: IdentityCard) -> IdentityIn:
@@ -95,7 +113,7 @@ class Controller:
     ) -> None:
         self.config = config
         self.links = links
-        self.view = View(lang=config.lang)
+        self.view = View(lang=config.lang, manual_entry=config.manual_entry)
         self._clock = clock
         self._today = today
         self._listeners: list[Callable[[], None]] = []
@@ -130,6 +148,7 @@ class Controller:
             Screen.ATTRACT: "attract_title" if self.view.reader_ok else "reader_down_hint",
             Screen.CATEGORIES: "choose_title",
             Screen.BUSY: "issuing",
+            Screen.KEYPAD: "keypad_title",
         }.get(self.view.screen)
         if self.view.screen is Screen.MESSAGE and self.view.notes:
             key = self.view.notes[0]
@@ -196,6 +215,39 @@ class Controller:
         self.view.with_identity = False
         self._choose_or_issue()
 
+    def manual(self) -> None:
+        """「手工输入证件号」: the keypad."""
+        if not self.config.manual_entry or self._pending:
+            return
+        self._wipe()
+        self._show(Screen.KEYPAD, self.config.timeouts.categories)
+        self._changed()
+
+    def key(self, char: str) -> None:
+        """A keypad key: a digit, ``X``, or ``⌫`` to delete the last character."""
+        view = self.view
+        if view.screen is not Screen.KEYPAD:
+            return
+        if char == "⌫":
+            view.entry = view.entry[:-1]
+        elif len(view.entry) < ID_LENGTH and (char.isdigit() or char == "X"):
+            view.entry += char
+        view.entry_state = entry_state(view.entry, self._today())
+        self._touch()
+        self._changed()
+
+    def confirm_entry(self) -> None:
+        view = self.view
+        if view.screen is not Screen.KEYPAD or view.entry_state != "valid":
+            return
+        self._identity = IdentityIn(id_number=view.entry, source="manual")
+        masked = mask_id_number(view.entry)
+        view.entry, view.entry_state = "", "short"
+        view.with_identity = True
+        view.masked_identity = masked
+        self._choose_or_issue()
+        self._changed()
+
     def choose(self, code: str) -> None:
         category = next((c for c in self.view.choosable() if c.code == code), None)
         if category is None or category.reason is not None or self._pending:
@@ -228,6 +280,7 @@ class Controller:
         view.notes = []
         view.can_reprint = False
         view.retry_attempt = 0
+        view.entry, view.entry_state = "", "short"
 
     # --- worker events
     def handle(self, event: ev.KioskEvent) -> None:

@@ -14,6 +14,7 @@ class Screen(enum.StrEnum):
     BUSY = "busy"
     TICKET = "ticket"
     MESSAGE = "message"
+    KEYPAD = "keypad"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,12 @@ class View:
     """String keys shown under the ticket or as the message (first is the main one)."""
     can_reprint: bool = False
     retry_attempt: int = 0
+    manual_entry: bool = False
+    """The hall allows typing the ID number on the keypad (off by default)."""
+    entry: str = ""
+    """What the citizen typed on the keypad so far."""
+    entry_state: str = "short"
+    """``short`` (keep typing), ``valid`` or ``invalid`` (the check digit or date is wrong)."""
     countdown: int | None = None
     """Seconds until the screen returns to attract; None when it does not time out."""
 

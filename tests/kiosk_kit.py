@@ -134,6 +134,12 @@ def _reader_fault(c: Controller) -> None:
     c.handle(ev.ReaderDown("unplugged"))
 
 
+def _typing(c: Controller, number: str = "1101081992082") -> None:
+    c.manual()
+    for char in number:
+        c.key(char)
+
+
 SCREENS: dict[str, Callable[[Controller], None]] = {
     "attract": lambda c: None,
     "attract-reader-fault": _reader_fault,
@@ -147,11 +153,14 @@ SCREENS: dict[str, Callable[[Controller], None]] = {
     "card-pulled": lambda c: c.handle(ev.CardFailed("card_pulled")),
     "server-down": _refused("network"),
     "category-full": _refused("category_at_cap"),
+    "keypad": _typing,
+    "keypad-invalid": lambda c: _typing(c, "110108199208210028"),
 }
 """Every screen the kiosk can show, reached by the events that lead there."""
 
 
 def controller(links: RecordingLinks | None = None, **config: object) -> Controller:
+    config = {"manual_entry": True, **config}
     c = Controller(ControllerConfig(**config), links or RecordingLinks())  # type: ignore[arg-type]
     c.handle(ev.QueueSeen(snapshot(closed="C")))
     return c

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -72,6 +71,8 @@ class AttractScreen(Screen):
         self.elderly.clicked.connect(lambda: controller.set_elderly(not controller.view.elderly))
         self.no_id = button()
         self.no_id.clicked.connect(controller.no_id)
+        self.manual = button(role="secondary")
+        self.manual.clicked.connect(controller.manual)
         first, second = self.columns()
         first.addStretch(1)
         for widget in (self.title, self.card, self.hint, self.arrow):
@@ -81,10 +82,14 @@ class AttractScreen(Screen):
         for widget in (self.open_title, self.open_list):
             second.addWidget(widget)
         second.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self.elderly)
-        row.addWidget(self.no_id)
-        self.box.addLayout(row)
+        buttons = QGridLayout()
+        buttons.addWidget(self.elderly, 0, 0)
+        buttons.addWidget(self.manual, 0, 1)
+        if landscape:
+            buttons.addWidget(self.no_id, 0, 2)
+        else:  # 1080 px wide: the main choice gets a row of its own
+            buttons.addWidget(self.no_id, 1, 0, 1, 2)
+        self.box.addLayout(buttons)
 
     def show_view(self, view: View) -> None:
         lang = view.lang
@@ -102,6 +107,8 @@ class AttractScreen(Screen):
         set_text(self.open_list, "\n".join(lines))
         self.elderly.setText(tr("elderly_off" if view.elderly else "elderly_on", lang))
         self.no_id.setText(tr("no_id", lang))
+        self.manual.setText(tr("manual", lang))
+        self.manual.setVisible(view.manual_entry)
         self.no_id.setVisible(view.no_id_possible())
 
 
@@ -166,6 +173,50 @@ class CategoryScreen(Screen):
         """「向上滑动查看更多」 while some categories are below the fold."""
         bar = self.scroller.verticalScrollBar()
         set_text(self.more, tr("more_below", self._lang) if bar.value() < bar.maximum() else "")
+
+
+class KeypadScreen(Screen):
+    """Manual ID entry with live check-digit feedback (hall option)."""
+
+    KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0", "⌫")
+
+    def __init__(self, controller: Controller, landscape: bool) -> None:
+        super().__init__(controller, landscape)
+        self.title = text_label("title")
+        self.entry = text_label("lead")
+        self.feedback = text_label()
+        grid = QGridLayout()
+        self.keys: dict[str, QPushButton] = {}
+        for i, key in enumerate(self.KEYS):
+            b = button(key, "secondary")
+            b.clicked.connect(lambda _=False, key=key: controller.key(key))
+            grid.addWidget(b, i // 3, i % 3)
+            self.keys[key] = b
+        self.ok = button()
+        self.ok.clicked.connect(controller.confirm_entry)
+        first, second = self.columns((1, 1))
+        for widget in (self.title, self.entry, self.feedback):
+            first.addWidget(widget)
+        if landscape:  # 1080 px high: OK under the number, beside the keys
+            first.addWidget(self.ok)
+        first.addStretch(1)
+        second.addLayout(grid)
+        if not landscape:
+            second.addWidget(self.ok)
+        second.addStretch(1)
+
+    def show_view(self, view: View) -> None:
+        lang, entry = view.lang, view.entry
+        set_text(self.title, tr("keypad_title", lang))
+        grouped = " ".join(p for p in (entry[:6], entry[6:14], entry[14:]) if p)
+        set_text(self.entry, grouped or "_")
+        if view.entry_state == "short":
+            set_text(self.feedback, tr("entry_short", lang, n=18 - len(entry)))
+        else:
+            set_text(self.feedback, tr(f"entry_{view.entry_state}", lang))
+        self.keys["⌫"].setText(f"⌫ {tr('delete', lang)}")
+        self.ok.setText(tr("ok", lang))
+        self.ok.setEnabled(view.entry_state == "valid")
 
 
 class BusyScreen(Screen):

@@ -69,7 +69,7 @@ class CardHint(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.step = 0
-        self.setMinimumHeight(200)
+        self.setMinimumHeight(160)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._advance)
         self._timer.start(60)

@@ -13,6 +13,7 @@ from kiosk.ui.screens import (
     AttractScreen,
     BusyScreen,
     CategoryScreen,
+    KeypadScreen,
     MessageScreen,
     Screen,
     TicketScreen,
@@ -66,6 +67,7 @@ class KioskWindow(QWidget):
             ScreenName.BUSY: BusyScreen,
             ScreenName.TICKET: TicketScreen,
             ScreenName.MESSAGE: MessageScreen,
+            ScreenName.KEYPAD: KeypadScreen,
         }
         self.screens = {name: kind(controller, landscape) for name, kind in kinds.items()}
         for screen in self.screens.values():

@@ -129,6 +129,8 @@ def measure(window: KioskWindow, size: tuple[int, int]) -> list[str]:
         w, h = button.width(), button.height()
         if min(w, h) < TARGET_PX:
             problems.append(f"button {button.text()[:20]!r} is {w}×{h} px < {TARGET_PX:.0f}")
+        if button.text() and button.sizeHint().width() > w:
+            problems.append(f"button text {button.text()[:20]!r} is cut off ({w} px wide)")
         if button.text():
             px = QFontInfo(button.font()).pixelSize()
             sizes.append(px)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from caller_server.domain.identity import check_character
 from kiosk import events as ev
 from kiosk.controller import Controller, ControllerConfig
 from kiosk.view import Screen
 from tests.kiosk_kit import RecordingLinks, citizen_card, snapshot, ticket_out
+
+RAW = "110108199208210027"
 
 
 class Clock:
@@ -216,3 +219,58 @@ def test_next_card_starts_over_at_once() -> None:
     c.handle(ev.CardRead(citizen_card("child")))
     assert c.view.screen is Screen.CATEGORIES and c.view.ticket is None
     assert c.view.masked_identity == "330106********0053 欧阳**"
+
+
+def test_manual_entry_is_off_unless_the_hall_allows_it() -> None:
+    c, _, _ = make()
+    c.manual()
+    assert c.view.screen is Screen.ATTRACT and not c.view.manual_entry
+
+
+def test_keypad_gives_live_feedback_and_issues_a_manual_identity() -> None:
+    c, links, _ = make(manual_entry=True)
+    c.manual()
+    assert c.view.screen is Screen.KEYPAD
+    for char in "11010819920821002":
+        c.key(char)
+    assert (c.view.entry, c.view.entry_state) == ("11010819920821002", "short")
+    c.key("8")  # wrong check digit (it is 7)
+    assert c.view.entry_state == "invalid"
+    c.confirm_entry()
+    assert links.issued == [] and c.view.screen is Screen.KEYPAD
+    c.key("⌫")
+    c.key("7")
+    assert c.view.entry_state == "valid"
+    c.confirm_entry()
+    assert c.view.screen is Screen.CATEGORIES and c.view.entry == ""
+    assert c.view.masked_identity == "110108********0027"
+    c.choose("B")
+    identity = links.issued[0][2]
+    assert identity is not None and (identity.id_number, identity.source, identity.name) == (
+        RAW,
+        "manual",
+        None,
+    )
+
+
+def test_keypad_refuses_x_before_the_end_and_a_birth_date_in_the_future() -> None:
+    c, _, _ = make(manual_entry=True)
+    c.manual()
+    c.key("X")
+    assert c.view.entry_state == "invalid"
+    c.key("⌫")
+    body = "11010820300101001"  # born 2030
+    for char in body:
+        c.key(char)
+    c.key(check_character(body))
+    assert c.view.entry_state == "invalid"
+
+
+def test_typed_digits_are_wiped_on_timeout() -> None:
+    c, _, clock = make(manual_entry=True)
+    c.manual()
+    for char in "110108":
+        c.key(char)
+    clock.now += 31
+    c.tick()
+    assert c.view.screen is Screen.ATTRACT and c.view.entry == ""
