@@ -183,11 +183,8 @@ class Controller:
     # --- citizen taps
     def extend(self) -> None:
         """「还需要时间」: the countdown starts again."""
-        if self._deadline is not None:
-            self._deadline = self._clock() + self._timeout(self.view.screen)
-            self._spoken = False
-            self._update_countdown()
-            self._changed()
+        self._touch()
+        self._changed()
 
     def set_lang(self, lang: str) -> None:
         if lang in LANGS:
