@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from drivers.idcard.sim.citizens import Citizen
 from drivers.idcard.sim.pty import PtySamServer
 from drivers.idcard.sim.sam import SimulatedSam
-from drivers.idcard.sim.vpcd import SamReaderCard, VpcdClient
+from drivers.idcard.sim.vpcd import SamReaderCard, SocialSecurityCard, VpcdClient
 from drivers.printer.status import PrinterStatus
 from kiosk.app import Kiosk, build
 from kiosk.config import KioskConfig
@@ -361,3 +361,44 @@ def test_an_appointment_check_in_says_when_and_what(
     assert f"您预约了 {start:%H:%M} 社会管理类，已签到，将优先叫号" in shown_texts(kiosk)
     monkeypatch.delenv("TZ")
     time.tzset()
+
+
+def test_sim_panel_has_a_tap_button_per_fake_citizen(
+    qtbot,  # type: ignore[no-untyped-def]
+    make_kiosk: KioskFactory,
+    sink: TcpPrinterSink,
+) -> None:
+    kiosk = make_kiosk(reader="sim", printer=f"tcp:127.0.0.1:{sink.port}")
+    [panel] = kiosk.extra_windows
+    qtbot.addWidget(panel)
+    buttons = {b.text(): b for b in panel.findChildren(QAbstractButton)}
+    assert set(buttons) == {c.label for c in kiosk.sim.citizens}  # type: ignore[union-attr]
+    view = kiosk.controller.view
+    qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
+    qtbot.mouseClick(buttons["child"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.screen is Screen.CATEGORIES, timeout=10_000)
+    assert view.masked_identity == "330106********0053 欧阳**"
+
+
+def test_social_security_card_over_pcsc_takes_a_ticket_as_ssc(
+    qtbot,  # type: ignore[no-untyped-def]
+    make_kiosk: KioskFactory,
+    pcscd: VirtualReader,
+    sink: TcpPrinterSink,
+    citizens: dict[str, Citizen],
+    hall: RunningHall,
+) -> None:
+    kiosk = make_kiosk(
+        reader=f"pcsc:{pcscd.name}", printer=f"tcp:127.0.0.1:{sink.port}", categories=("D",)
+    )
+    view = kiosk.controller.view
+    qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
+    card = VpcdClient(port=pcscd.port)
+    try:
+        card.insert(SocialSecurityCard(citizens["mainland-hui-ssc"]))
+        qtbot.waitUntil(lambda: "taken_title" in view.notes, timeout=10_000)
+    finally:
+        card.remove()
+    assert view.ticket is not None and view.ticket.masked_identity == "110108********0027 李*"
+    events = hall.http.get(f"{hall.url}/api/v1/queue").json()
+    assert any(t["number"] == view.ticket.number for t in events["waiting"])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from caller_server.domain.identity import check_character
 from kiosk import events as ev
-from kiosk.controller import Controller, ControllerConfig
+from drivers.idcard import CardType, Source
+from kiosk.controller import Controller, ControllerConfig, identity_of
 from kiosk.view import Screen
 from tests.kiosk_kit import RecordingLinks, citizen_card, snapshot, ticket_out
 
@@ -274,3 +276,9 @@ def test_typed_digits_are_wiped_on_timeout() -> None:
     clock.now += 31
     c.tick()
     assert c.view.screen is Screen.ATTRACT and c.view.entry == ""
+
+
+def test_a_social_security_card_is_sent_as_ssc_with_its_id_number() -> None:
+    card = replace(citizen_card(), source=Source.SSC, card_type=CardType.SOCIAL_SECURITY)
+    identity = identity_of(card)
+    assert (identity.source, identity.card_type, identity.id_number) == ("ssc", "mainland", RAW)
