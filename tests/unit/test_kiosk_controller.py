@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import date
 
 from caller_server.domain.identity import check_character
-from kiosk import events as ev
 from drivers.idcard import CardType, Source
+from kiosk import events as ev
 from kiosk.controller import Controller, ControllerConfig, identity_of
 from kiosk.view import Screen
 from tests.kiosk_kit import RecordingLinks, citizen_card, snapshot, ticket_out
