@@ -11,6 +11,7 @@ from caller_server.protocol import (
     CallOut,
     IdentityIn,
     IssueRequest,
+    KioskHealthIn,
     QueueSnapshot,
     RatingIn,
     TicketOut,
@@ -72,7 +73,7 @@ class YihaoClient:
         except httpx.HTTPError as exc:
             raise NetworkError(str(exc) or type(exc).__name__) from exc
         if response.is_success:
-            return response.json()
+            return response.json() if response.content else None
         try:
             problem = response.json()
         except ValueError:
@@ -87,9 +88,16 @@ class YihaoClient:
         )
 
     def issue(
-        self, category: str, identity: IdentityIn | None = None, kiosk_id: str = "unknown"
+        self,
+        category: str,
+        identity: IdentityIn | None = None,
+        kiosk_id: str = "unknown",
+        request_id: str | None = None,
     ) -> TicketOut:
-        request = IssueRequest(category=category, identity=identity, kiosk_id=kiosk_id)
+        """Issue; sending the same ``request_id`` again returns the same ticket."""
+        request = IssueRequest(
+            category=category, identity=identity, kiosk_id=kiosk_id, request_id=request_id
+        )
         body = request.model_dump(mode="json", exclude_none=True)
         return TicketOut.model_validate(self._call("POST", "/api/v1/tickets", body))
 
@@ -111,3 +119,7 @@ class YihaoClient:
 
     def queue(self) -> QueueSnapshot:
         return QueueSnapshot.model_validate(self._call("GET", "/api/v1/queue"))
+
+    def report_kiosk(self, kiosk_id: str, health: KioskHealthIn) -> None:
+        """A kiosk's periodic health report (reader, printer, paper, version)."""
+        self._call("PUT", f"/api/v1/kiosks/{kiosk_id}/health", health.model_dump(mode="json"))

@@ -17,38 +17,20 @@ import uvicorn
 
 from caller_server.api.app import server_config
 from caller_server.client import ClientError, YihaoClient
-from caller_server.domain.identity import check_character
-from caller_server.protocol import IdentityIn, QueueSnapshot
+from caller_server.demo_kiosks import KioskFleet
+from caller_server.protocol import QueueSnapshot
 from caller_server.runtime import Runtime, initialise, open_runtime
-from caller_server.services import auth, queue
+from caller_server.services import auth, kiosks, queue
 from caller_server.settings import Settings, create_secret
 
 log = logging.getLogger(__name__)
 
-AREAS = ("110105", "310104", "440305", "410104", "510107", "330106", "420106", "610113")
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高欧阳"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
 SECONDS_PER_MINUTE = 0.4
 """Demo clock: one minute of real service takes this many seconds."""
 
 
-def fake_id_number(rng: random.Random, age: int) -> str:
-    year = time.localtime().tm_year - age
-    body = f"{rng.choice(AREAS)}{year:04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-    body += f"{rng.randint(0, 999):03d}"
-    return body + check_character(body)
-
-
-def fake_citizen(rng: random.Random) -> IdentityIn:
-    age = rng.choice([rng.randint(18, 69)] * 9 + [rng.randint(70, 92)])
-    name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
-    return IdentityIn(id_number=fake_id_number(rng, age), name=name, source="card")
-
-
 @dataclass
 class Tally:
-    issued: int = 0
-    repeats: int = 0
     refused: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -65,13 +47,14 @@ def _free_port() -> int:
 
 
 class Demo:
-    def __init__(self, home: Path, port: int, speed: float, seed: int = 12) -> None:
+    def __init__(self, home: Path, port: int, speed: float, tickets: Path, seed: int = 12) -> None:
         settings = Settings(home=home, port=port or _free_port())
         create_secret(home)
         initialise(settings)
         self.rt: Runtime = open_runtime(settings)
         self.url = settings.base_url
         self.speed = speed
+        self.tickets = tickets
         self.stop = threading.Event()
         self.tally = Tally()
         self.rng = random.Random(seed)
@@ -82,26 +65,6 @@ class Demo:
 
     def token(self, role: str, counter: int | None = None) -> str:
         return auth.create_token(self.rt.ctx, role, counter, f"demo {role} {counter or ''}")
-
-    def citizens(self) -> None:
-        """Arrivals at about 2.5 per second, a few repeated taps and elderly citizens."""
-        rng = random.Random(self.rng.random())
-        people: list[IdentityIn] = []
-        with YihaoClient(self.url, self.token("kiosk")) as client:
-            while not self.stop.wait(rng.expovariate(2.5 * self.speed)):
-                category = rng.choices("ABCD", weights=(2, 5, 3, 2))[0]
-                repeat = people and rng.random() < 0.05
-                who = rng.choice(people) if repeat else fake_citizen(rng)
-                people.append(who)
-                try:
-                    ticket = client.issue(category, None if category == "D" else who, "demo-kiosk")
-                except ClientError as exc:
-                    self.tally.refuse(exc.code)
-                    continue
-                self.tokens[ticket.number] = ticket.token
-                with self.tally.lock:
-                    self.tally.issued += ticket.outcome == "new"
-                    self.tally.repeats += ticket.outcome != "new"
 
     def clerk(self, counter: int) -> None:
         rng = random.Random(self.rng.random() + counter)
@@ -135,14 +98,17 @@ class Demo:
         serving = " ".join(
             f"{c.number}号={c.current.number if c.current else '—'}" for c in snap.counters
         )
-        return f"[{elapsed:5.0f}s] 取号 {self.tally.issued:4d}  等候 {waiting}  窗口 {serving}"
+        taken = self.kiosks.printed()
+        return f"[{elapsed:5.0f}s] 取号 {taken:4d}  等候 {waiting}  窗口 {serving}"
 
     def run(self, duration: float | None) -> int:
         signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl-C: summary, clean exit
         self.threads[0].start()
         while not self.server.started:
             time.sleep(0.05)
-        self.threads += [threading.Thread(target=self.citizens, name="demo-citizens")]
+        self.kiosks = KioskFleet(self.url, self.token("kiosk"), self.tickets, 0.5 / self.speed)
+        self.kiosks.start()
+        self.kiosks.wait_ready(lambda: {k.id for k in kiosks.list_kiosks(self.rt.ctx)})
         self.threads += [
             threading.Thread(target=self.clerk, args=(n,), name=f"demo-clerk-{n}")
             for n in self.rt.hall.counters
@@ -167,6 +133,7 @@ class Demo:
         except KeyboardInterrupt:
             pass
         self.stop.set()
+        self.kiosks.stop()
         for t in self.threads[1:]:
             t.join()
         print()
@@ -182,7 +149,8 @@ class Demo:
         hall = stats.hall
         sat = hall.satisfaction_rate
         print("summary (replayed from the audit log):")
-        print(f"  tickets issued        {hall.issued} (repeat taps answered: {self.tally.repeats})")
+        print(f"  tickets issued        {hall.issued}")
+        print(f"  tickets printed       {self.kiosks.printed()} (PNG in {self.tickets})")
         print(f"  called / done         {hall.called} / {hall.done}")
         print(f"  no-shows (过号)        {hall.no_show}")
         print(f"  mean wait             {(hall.mean_wait_minutes or 0) * 60:.1f} s")
@@ -206,5 +174,6 @@ def _interrupt(_signum: int, _frame: object) -> None:
 def run_demo(duration: float | None, port: int, speed: float) -> int:
     for noisy in ("httpx", "caller_server", "uvicorn"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    tickets = Path(tempfile.mkdtemp(prefix="yihao-demo-tickets-"))  # kept after the demo
     with tempfile.TemporaryDirectory(prefix="yihao-demo-") as home:
-        return Demo(Path(home), port, speed).run(duration)
+        return Demo(Path(home), port, speed, tickets).run(duration)

@@ -58,6 +58,11 @@ class IssueRequest(Model):
     category: str = Field(pattern=r"^[A-Z]$")
     identity: IdentityIn | None = None
     kiosk_id: Printable = Field(default="unknown", max_length=64)
+    request_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="client idempotency key, one per tap: the same key returns the same ticket",
+    )
 
 
 class MaskedIdentity(Model):
@@ -84,6 +89,7 @@ class TicketOut(Model):
     issued_at: float
     hall_name: str
     outcome: Literal["new", "existing", "reactivated", "status"] = "status"
+    due_at: float | None = Field(default=None, description="start of the appointment checked in")
 
 
 class CounterTicket(Model):
@@ -283,3 +289,19 @@ class DeviceOut(Model):
 
 class PairIn(Model):
     pin: str = Field(pattern=r"^\d{4,8}$", description="the PIN the device shows")
+
+
+class KioskHealthIn(Model):
+    """What a kiosk reports every 30 s."""
+
+    reader: Literal["ok", "fault", "none"]
+    printer: str = Field(max_length=32, description="ok, paper_near_end, paper_out, offline …")
+    paper_near_end: bool = False
+    printing_paused: bool = False
+    version: str = Field(max_length=32)
+
+
+class KioskOut(KioskHealthIn):
+    id: str
+    last_seen: float
+    online: bool

@@ -18,6 +18,8 @@ from caller_server.protocol import (
     FinishIn,
     IsoDay,
     IssueRequest,
+    KioskHealthIn,
+    KioskOut,
     LoginIn,
     PairIn,
     PauseIn,
@@ -35,6 +37,7 @@ from caller_server.services import (
     console,
     counters,
     devices,
+    kiosks,
     queue,
     tickets,
 )
@@ -61,7 +64,13 @@ async def issue_ticket(
     body: IssueRequest, response: Response, cred: Credential = Kiosk, rt: Runtime = Rt
 ) -> TicketOut:
     out = await rt.write(
-        tickets.issue, rt.ctx, body.category, body.identity, body.kiosk_id, _actor(cred)
+        tickets.issue,
+        rt.ctx,
+        body.category,
+        body.identity,
+        body.kiosk_id,
+        _actor(cred),
+        body.request_id,
     )
     if out.outcome != "new":
         response.status_code = 200
@@ -236,6 +245,20 @@ async def pair_device(
     """Pair with the PIN the device shows; the device then accepts pushes from this server."""
     sender = PinSender(rt.hall.id, rt.settings.base_url)
     return await rt.read(devices.pair, rt.ctx, device_id, body.pin, sender, _actor(cred))
+
+
+@router.put("/kiosks/{kiosk_id}/health", status_code=204)
+async def kiosk_health(
+    kiosk_id: str, body: KioskHealthIn, _cred: Credential = Kiosk, rt: Runtime = Rt
+) -> None:
+    """A kiosk's periodic report (every 30 s): reader, printer, paper, version."""
+    await rt.write(kiosks.report, rt.ctx, kiosk_id, body)
+
+
+@router.get("/kiosks")
+async def list_kiosks(_cred: Credential = Manager, rt: Runtime = Rt) -> list[KioskOut]:
+    """Every kiosk that reported, with its last health and whether it is online."""
+    return await rt.read(kiosks.list_kiosks, rt.ctx)
 
 
 @router.post("/auth/login")

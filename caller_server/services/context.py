@@ -121,6 +121,7 @@ class ServiceContext:
             issued_at=ticket.issued_at,
             hall_name=self.hall.names.zh_cn,
             outcome=outcome,  # type: ignore[arg-type]
+            due_at=ticket.due_at,
         )
 
 

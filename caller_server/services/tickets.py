@@ -46,10 +46,6 @@ class Person:
     number: IdNumber
     masked_name: str | None
 
-    @property
-    def shown(self) -> MaskedIdentity:
-        return MaskedIdentity(id_number=self.number.masked, name=self.masked_name)
-
 
 def _parse(ctx: ServiceContext, identity: IdentityIn, now: float) -> tuple[IdNumber, str | None]:
     today = ctx.local(now).date()
@@ -84,9 +80,18 @@ def _take_number(repo: Repository, category: Category, day: str) -> str:
 
 
 def issue(
-    ctx: ServiceContext, code: str, identity: IdentityIn | None, kiosk_id: str, actor: str
+    ctx: ServiceContext,
+    code: str,
+    identity: IdentityIn | None,
+    kiosk_id: str,
+    actor: str,
+    request_id: str | None = None,
 ) -> TicketOut:
-    """Issue a ticket, or return the one the person already holds (a repeated tap)."""
+    """Issue a ticket, or return the one the person already holds (a repeated tap).
+
+    ``request_id`` is the kiosk's idempotency key for one tap: a retry with the same key
+    (the answer was lost) returns the ticket issued the first time, whatever happened since.
+    """
     now = ctx.clock()
     category = ctx.hall.categories.get(code)
     if category is None:
@@ -97,25 +102,29 @@ def issue(
     day = ctx.day(now)
     with ctx.unit(write=True) as uow:
         repo = uow.repo
+        shown = MaskedIdentity(id_number=parsed[0].masked, name=parsed[1]) if parsed else None
+        if request_id is not None:
+            known = repo.ticket_by_request(request_id)
+            if known is not None:  # the first answer, again
+                return ctx.ticket_out(repo, known, now, "new", shown)
         person = None
         if parsed is not None:
-            number, masked_name = parsed
-            person = Person(ctx.person_key(repo, day, number.value), number, masked_name)
+            person = Person(ctx.person_key(repo, day, parsed[0].value), *parsed)
             try:
                 decision = decide_issue(
                     code, repo.person_tickets(person.key, day), ctx.hall.rules, now
                 )
             except PersonLimitReached as exc:
                 held = exc.context["ticket"]
-                exc.context["ticket"] = ctx.ticket_out(repo, held, now, identity=person.shown)
+                exc.context["ticket"] = ctx.ticket_out(repo, held, now, identity=shown)
                 raise
             if decision.kind is IssueKind.EXISTING and decision.ticket is not None:
-                return ctx.ticket_out(repo, decision.ticket, now, "existing", person.shown)
+                return ctx.ticket_out(repo, decision.ticket, now, "existing", shown)
             if decision.kind is IssueKind.REACTIVATE and decision.ticket is not None:
                 ticket = decision.ticket
                 ticket.reactivate(now, ctx.hall.rules.reactivation_minutes)
                 repo.save_ticket(ticket)
-                out = ctx.ticket_out(repo, ticket, now, "reactivated", person.shown)
+                out = ctx.ticket_out(repo, ticket, now, "reactivated", shown)
                 ctx.record(uow, ticket_event(EventKind.REACTIVATED, ticket, now, actor))
                 return out
         if not category.is_open(ctx.local(now)) or code in ctx.hall.unserved:
@@ -142,12 +151,14 @@ def issue(
             ticket.sex = person.number.sex.value
             ticket.province = person.number.province_code
         ticket.id = repo.add_ticket(ticket)
+        if request_id is not None:
+            repo.remember_request(request_id, ticket.id, now)
         events = [ticket_event(EventKind.ISSUED, ticket, now, actor, kiosk=kiosk_id)]
         if appointment is not None:
             appointment.status, appointment.ticket_id = AppointmentStatus.CHECKED_IN, ticket.id
             repo.save_appointment(appointment)
             events.append(ticket_event(EventKind.APPOINTMENT_CHECKED_IN, ticket, now, actor))
-        out = ctx.ticket_out(repo, ticket, now, "new", person.shown if person else None)
+        out = ctx.ticket_out(repo, ticket, now, "new", shown)
         ctx.record(uow, *events)
     log.debug("issued %s (%s) at kiosk %s", ticket.number, ticket.source or "no id", kiosk_id)
     return out

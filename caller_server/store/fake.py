@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from caller_server.domain.appointments import Appointment
@@ -44,6 +45,8 @@ class FakeDatabase:
     day_keys: dict[str, bytes] = field(default_factory=dict)
     cases: dict[int, ReviewCase] = field(default_factory=dict)
     notice: str = ""
+    requests: dict[str, int] = field(default_factory=dict)
+    kiosks: dict[str, tuple[dict[str, Any], float]] = field(default_factory=dict)
 
 
 class FakeRepository(Repository):
@@ -190,6 +193,21 @@ class FakeRepository(Repository):
 
     def set_paired(self, device_id: str, paired: bool) -> None:
         self.db.devices[device_id] = replace(self.db.devices[device_id], paired=paired)
+
+    def ticket_by_request(self, request_id: str) -> Ticket | None:
+        ticket_id = self.db.requests.get(request_id)
+        return None if ticket_id is None else replace(self.db.tickets[ticket_id])
+
+    def remember_request(self, request_id: str, ticket_id: int, now: float) -> None:
+        if request_id in self.db.requests:
+            raise ValueError(f"request {request_id} is known already")
+        self.db.requests[request_id] = ticket_id
+
+    def save_kiosk_health(self, kiosk_id: str, health: dict[str, Any], now: float) -> None:
+        self.db.kiosks[kiosk_id] = (dict(health), now)
+
+    def kiosk_health(self) -> list[tuple[str, dict[str, Any], float]]:
+        return [(k, dict(h), seen) for k, (h, seen) in sorted(self.db.kiosks.items())]
 
     def add_user(self, user: UserRecord, now: float) -> None:
         self.db.users[user.username] = user

@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from caller_server.domain.appointments import Appointment
 from caller_server.domain.events import Event
@@ -195,6 +195,21 @@ class Repository(ABC):
 
     @abstractmethod
     def set_paired(self, device_id: str, paired: bool) -> None: ...
+
+    # --- kiosks
+    @abstractmethod
+    def ticket_by_request(self, request_id: str) -> Ticket | None:
+        """The ticket issued for a client idempotency key, if any."""
+
+    @abstractmethod
+    def remember_request(self, request_id: str, ticket_id: int, now: float) -> None: ...
+
+    @abstractmethod
+    def save_kiosk_health(self, kiosk_id: str, health: dict[str, Any], now: float) -> None: ...
+
+    @abstractmethod
+    def kiosk_health(self) -> list[tuple[str, dict[str, Any], float]]:
+        """(kiosk id, last report, when) for every kiosk that reported, by id."""
 
     # --- users and tokens
     @abstractmethod

@@ -440,6 +440,28 @@ class SqlRepository(Repository):
         d = t.devices.c
         self.conn.execute(update(t.devices).where(d.id == device_id).values(paired=paired))
 
+    # --- kiosks
+    def ticket_by_request(self, request_id: str) -> Ticket | None:
+        r = t.issue_requests.c
+        query = select(t.tickets).join(t.issue_requests, r.ticket_id == t.tickets.c.id)
+        row = self.conn.execute(query.where(r.request_id == request_id)).mappings().first()
+        return _ticket(dict(row)) if row is not None else None
+
+    def remember_request(self, request_id: str, ticket_id: int, now: float) -> None:
+        values = {"request_id": request_id, "ticket_id": ticket_id, "created_at": now}
+        self.conn.execute(insert(t.issue_requests).values(**values))
+
+    def save_kiosk_health(self, kiosk_id: str, health: dict[str, Any], now: float) -> None:
+        k = t.kiosks.c
+        values = {"health": health, "last_seen": now}
+        done = self.conn.execute(update(t.kiosks).where(k.id == kiosk_id).values(**values))
+        if done.rowcount == 0:
+            self.conn.execute(insert(t.kiosks).values(id=kiosk_id, **values))
+
+    def kiosk_health(self) -> list[tuple[str, dict[str, Any], float]]:
+        rows = self.conn.execute(select(t.kiosks).order_by(t.kiosks.c.id)).mappings()
+        return [(r["id"], dict(r["health"]), r["last_seen"]) for r in rows]
+
     # --- users and tokens
     def add_user(self, user: UserRecord, now: float) -> None:
         self.conn.execute(insert(t.users).values(**asdict(user), created_at=now))

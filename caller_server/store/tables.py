@@ -189,3 +189,21 @@ notices = Table(
     Column("changed_at", Float, nullable=False),
     comment="The wall's notice ticker (one row).",
 )
+
+issue_requests = Table(
+    "issue_requests",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("ticket_id", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    comment="Client idempotency keys of POST /tickets: the same key returns the same ticket.",
+)
+
+kiosks = Table(
+    "kiosks",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("health", JSON, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    comment="The last health report of each kiosk (reader, printer, paper, version).",
+)

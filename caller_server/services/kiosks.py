@@ -1,0 +1,44 @@
+"""Kiosk health: each kiosk reports every 30 s; the manager sees the last report of each."""
+
+from __future__ import annotations
+
+import logging
+
+from caller_server.domain.errors import DomainError
+from caller_server.protocol import KioskHealthIn, KioskOut
+from caller_server.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+REPORT_SECONDS = 30.0
+"""How often kiosks report."""
+OFFLINE_AFTER = 3 * REPORT_SECONDS
+"""A kiosk silent for longer than this is shown offline."""
+
+
+class BadKioskId(DomainError):
+    code = "bad_kiosk_id"
+
+    def __init__(self) -> None:
+        super().__init__("自助机编号无效", "a kiosk id is 1 to 64 printable characters")
+
+
+def report(ctx: ServiceContext, kiosk_id: str, health: KioskHealthIn) -> None:
+    if not 0 < len(kiosk_id) <= 64 or not kiosk_id.isprintable():
+        raise BadKioskId()
+    now = ctx.clock()
+    with ctx.unit(write=True) as uow:
+        uow.repo.save_kiosk_health(kiosk_id, health.model_dump(mode="json"), now)
+        uow.commit()
+    if health.reader != "ok" or health.printing_paused or health.paper_near_end:
+        log.warning("kiosk %s reports %s", kiosk_id, health.model_dump())
+
+
+def list_kiosks(ctx: ServiceContext) -> list[KioskOut]:
+    now = ctx.clock()
+    with ctx.unit(write=False) as uow:
+        rows = uow.repo.kiosk_health()
+    return [
+        KioskOut(id=kiosk_id, last_seen=seen, online=now - seen <= OFFLINE_AFTER, **health)
+        for kiosk_id, health, seen in rows
+    ]

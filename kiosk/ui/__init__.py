@@ -1,0 +1,1 @@
+"""The kiosk's Qt screens; they read :class:`kiosk.view.View` and call the controller."""
