@@ -73,25 +73,6 @@ class MaskedIdentity(Model):
     name: str | None = None
 
 
-class TicketOut(Model):
-    number: str
-    category: str
-    category_name: str
-    status: str
-    ahead: int
-    eta_minutes: int
-    status_url: str
-    token: str
-    identity: MaskedIdentity | None = None
-    priority: str | None = None
-    counter: int | None = None
-    rating: int | None = None
-    issued_at: float
-    hall_name: str
-    outcome: Literal["new", "existing", "reactivated", "status"] = "status"
-    due_at: float | None = Field(default=None, description="start of the appointment checked in")
-
-
 class CounterTicket(Model):
     """A ticket as a clerk sees it: no status token, no status URL (the rating right
     stays with the citizen's QR code)."""
@@ -109,7 +90,18 @@ class CounterTicket(Model):
 
     @classmethod
     def of(cls, ticket: TicketOut) -> CounterTicket:
-        return cls(**ticket.model_dump(include=set(cls.model_fields)))
+        return cls(**ticket.model_dump(include=set(CounterTicket.model_fields)))
+
+
+class TicketOut(CounterTicket):
+    """A ticket as its holder (kiosk, citizen) sees it, with the status token and URL."""
+
+    status_url: str
+    token: str
+    rating: int | None = None
+    hall_name: str
+    outcome: Literal["new", "existing", "reactivated", "status"] = "status"
+    due_at: float | None = Field(default=None, description="start of the appointment checked in")
 
 
 class CallOut(Model):

@@ -142,7 +142,8 @@ async def login(
         return _login_page(request, 401, next, "login_failed", username)
     token = await rt.write(auth.create_token, rt.ctx, cred.role, cred.counter, cred.label)
     home = _HOME.get(cred.role, "/wall").format(counter=cred.counter)
-    target = next if next.startswith("/") and not next.startswith("//") else home
+    local = next.startswith("/") and not next.startswith("//") and "\\" not in next
+    target = next if local else home  # never off-site (no //host, no /\host)
     response = RedirectResponse(target, status_code=303)
     session.set_cookie(response, rt.ctx.secret, token)
     return response

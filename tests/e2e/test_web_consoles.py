@@ -187,13 +187,19 @@ def login(browser: object, hall: Hall, user: str, viewport: tuple[int, int] = (1
     return page
 
 
-def try_login(client: httpx.Client, user: str, password: str = PASSWORD) -> int:
-    """Fill in the login form as a browser does (with its CSRF field); the status code."""
+def login_reply(
+    client: httpx.Client, user: str, password: str = PASSWORD, next: str = ""
+) -> httpx.Response:
+    """Fill in the login form as a browser does (with its CSRF field)."""
     form = client.get("/login").text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form)
     assert csrf is not None, form
-    data = {"username": user, "password": password, "csrf": csrf.group(1)}
-    return client.post("/login", data=data).status_code
+    data = {"username": user, "password": password, "csrf": csrf.group(1), "next": next}
+    return client.post("/login", data=data)
+
+
+def try_login(client: httpx.Client, user: str, password: str = PASSWORD) -> int:
+    return login_reply(client, user, password).status_code
 
 
 def api_session(hall: Hall, user: str) -> httpx.Client:
@@ -296,6 +302,13 @@ def test_a_post_without_the_csrf_token_is_refused(hall: Hall) -> None:
     wrong = client.post("/api/v1/counters/1/recall", headers={"X-CSRF-Token": "0" * 32})
     assert wrong.status_code == 403
     assert client.post("/logout").status_code == 403  # the form field is missing
+    for target, landing in (
+        ("/manager", "/manager"),
+        ("//evil.example", "/counter/1"),
+        ("/\\evil.example", "/counter/1"),
+    ):
+        reply = login_reply(httpx.Client(base_url=hall.url), "clerk1", next=target)
+        assert reply.status_code == 303 and reply.headers["location"] == landing
     bare = httpx.post(f"{hall.url}/login", data={"username": "clerk1", "password": PASSWORD})
     assert bare.status_code == 403 and session.COOKIE not in bare.cookies
     assert httpx.get(f"{hall.url}/healthz").json()["seq"] == before  # nothing happened
