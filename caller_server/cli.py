@@ -130,6 +130,41 @@ def cmd_token(args: argparse.Namespace) -> int:
     return _with_runtime(args, work)
 
 
+def cmd_token_list(args: argparse.Namespace) -> int:
+    from caller_server.services import admin
+
+    def work(rt: Runtime) -> int:
+        now = rt.ctx.clock()
+        for token in admin.tokens(rt.ctx):
+            if token.revoked:
+                state = "revoked"
+            elif token.expires_at is not None and token.expires_at <= now:
+                state = "expired"
+            elif token.expires_at is not None:
+                state = f"until {rt.ctx.local(token.expires_at):%Y-%m-%d %H:%M}"
+            else:
+                state = "active"
+            counter = f" counter {token.counter}" if token.counter else ""
+            print(f"{token.id:>5}  {token.role:<8}{counter}  {token.label}  [{state}]")
+        return 0
+
+    return _with_runtime(args, work)
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from caller_server.services import admin
+
+    def work(rt: Runtime) -> int:
+        if not any(t.id == args.id for t in admin.tokens(rt.ctx)):
+            print(f"error: no token {args.id} (see `yihao token list`)", file=sys.stderr)
+            return 2
+        admin.revoke_token(rt.ctx, args.id, "cli")
+        print(f"token {args.id} revoked (every server process refuses it now)")
+        return 0
+
+    return _with_runtime(args, work)
+
+
 def cmd_user(args: argparse.Namespace) -> int:
     from caller_server.services import auth
 
@@ -253,6 +288,13 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--counter", type=int, help="the clerk's counter")
     create.add_argument("--label", help="what the token is for")
     create.set_defaults(fn=cmd_token)
+    listing = token.add_parser("list", help="every token: role, label, active/expired/revoked")
+    _store_arguments(listing)
+    listing.set_defaults(fn=cmd_token_list)
+    revoke = token.add_parser("revoke", help="revoke a token by its id (see list)")
+    revoke.add_argument("id", type=int)
+    _store_arguments(revoke)
+    revoke.set_defaults(fn=cmd_token_revoke)
 
     user = sub.add_parser("user", help="users").add_subparsers(dest="sub", required=True)
     add = user.add_parser("add", help="add a user (asks for the password)")

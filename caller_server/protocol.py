@@ -184,6 +184,18 @@ class LoginIn(Model):
     password: str = Field(min_length=1, max_length=256, repr=False)
 
 
+class TokenInfo(Model):
+    """A token as listed for an admin: what it is for, never the token."""
+
+    id: int
+    role: str
+    counter: int | None = None
+    label: str
+    created_at: float
+    revoked: bool
+    expires_at: float | None = None
+
+
 class TokenOut(Model):
     token: str
     role: str

@@ -52,6 +52,7 @@ class Runtime:
         """Why the last write failed in the database (``disk_full`` …); None once one succeeds."""
         self._writer = BatchWriter(partial(self._unit_outside_batch, write=True))
         self._readers = ThreadPoolExecutor(8, thread_name_prefix="yihao-reader")
+        self._slow = ThreadPoolExecutor(1, thread_name_prefix="yihao-argon2")
 
     def _unit_outside_batch(self, *, write: bool) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.hall.timezone, write=write)
@@ -85,9 +86,16 @@ class Runtime:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, partial(fn, *args, **kwargs))
 
+    async def slow(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run deliberately slow work (argon2 password checks) on its own single thread: a
+        flood of logins queues there and never takes the readers the kiosks need."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._slow, partial(fn, *args, **kwargs))
+
     def close(self) -> None:
         self._writer.close()
         self._readers.shutdown(wait=True)
+        self._slow.shutdown(wait=True)
         self.engine.dispose()
 
 

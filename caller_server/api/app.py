@@ -18,6 +18,7 @@ from caller_server.api import errors, openapi, pages, routes, stream
 from caller_server.api.deps import TokenCache, bearer_token, credential, require
 from caller_server.api.hub import EventHub
 from caller_server.api.limits import BodyLimit, header_timeout_protocol
+from caller_server.api.throttle import LoginThrottle
 from caller_server.push.mdns import Mdns
 from caller_server.runtime import Runtime
 from caller_server.services import devices, privacy, queue
@@ -57,6 +58,8 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.runtime = rt
     app.state.hub = hub
     app.state.tokens = TokenCache()
+    hub.hooks.append(app.state.tokens.forgets)
+    app.state.logins = LoginThrottle()
     errors.install(app)
     app.add_middleware(
         BodyLimit,

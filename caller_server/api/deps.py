@@ -9,6 +9,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from caller_server.api.errors import Forbidden
+from caller_server.domain.events import EventKind
+from caller_server.protocol import EventOut
 from caller_server.runtime import Runtime
 from caller_server.services import auth
 from caller_server.store.repository import Credential
@@ -29,7 +31,12 @@ async def runtime(request: Request) -> Runtime:
 
 
 class TokenCache:
-    """Tokens checked in the last few seconds, so each request does not hit the database."""
+    """Tokens checked in the last few seconds, so each request does not hit the database.
+
+    An entry never outlives its token's expiry, and every server process clears its cache
+    when the audit log shows a revocation (see ``forgets``), so a revoked or expired token
+    is refused at once everywhere.
+    """
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[float, Credential]] = {}
@@ -42,8 +49,17 @@ class TokenCache:
         credential = await rt.read(auth.authenticate, rt.ctx, token)
         if len(self._entries) > 10_000:
             self._entries.clear()
-        self._entries[token] = (now + _CACHE_SECONDS, credential)
+        keep = _CACHE_SECONDS
+        if credential.expires_at is not None:
+            keep = min(keep, credential.expires_at - time.time())
+        self._entries[token] = (now + keep, credential)
         return credential
+
+    def forgets(self, event: EventOut) -> None:
+        """Clear on an audit event that may revoke tokens (logout, revocation, a user
+        disabled or given a new password): whichever process wrote it."""
+        if event.kind == EventKind.ADMIN:
+            self.clear()
 
     def forget(self, token: str) -> None:
         """Drop a revoked token at once (logout)."""

@@ -42,6 +42,7 @@ STATUS = {
     "pairing_refused": 409,
     "device_unreachable": 502,
     "day_key_invalid": 500,
+    "too_many_logins": 429,
     "counter_state_changed": 409,
     "not_callable": 409,
     "unknown_matter": 422,
@@ -57,6 +58,7 @@ _TITLES = {
     422: "Unprocessable Content",
     413: "Content Too Large",
     423: "Locked",
+    429: "Too Many Requests",
     502: "Bad Gateway",
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -101,7 +103,9 @@ def _domain(_request: Request, exc: Exception) -> JSONResponse:
     ticket = exc.context.get("ticket")
     if isinstance(ticket, TicketOut):
         extra["ticket"] = ticket
-    return problem(status, exc.code, exc.message_zh, exc.message_en, **extra)
+    retry = exc.context.get("retry_after")
+    headers = {"Retry-After": str(retry)} if isinstance(retry, int) else None
+    return problem(status, exc.code, exc.message_zh, exc.message_en, headers, **extra)
 
 
 def _validation(_request: Request, exc: Exception) -> JSONResponse:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from caller_server.protocol import EventOut
 from caller_server.runtime import Runtime
@@ -38,6 +39,8 @@ class EventHub:
         self._subscribers: set[Subscriber] = set()
         self._task: asyncio.Task[None] | None = None
         self.last_seq = 0
+        self.hooks: list[Callable[[EventOut], None]] = []
+        """Told of every event as it is followed (on the event loop)."""
 
     async def start(self) -> None:
         ctx = self._runtime.ctx
@@ -85,6 +88,8 @@ class EventHub:
             )
             for event in batch:
                 self.last_seq = event.seq
+                for hook in self.hooks:
+                    hook(event)
                 for sub in list(self._subscribers):
                     try:
                         sub.queue.put_nowait(event)

@@ -22,7 +22,7 @@ DOMAIN_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/v1/tickets/{token}/rating"): (409,),
     ("post", "/api/v1/appointments"): (404,),
     ("post", "/api/v1/devices/{device_id}/pair"): (409, 502),
-    ("post", "/api/v1/auth/login"): (401,),
+    ("post", "/api/v1/auth/login"): (401, 429),
     **{
         ("post", f"/api/v1/counters/{{n}}/{action}"): (409,)
         for action in (
@@ -55,6 +55,7 @@ _DESCRIPTIONS = {
     413: "the body is over the size limit",
     422: "the request does not validate",
     423: "the category takes no tickets now",
+    429: "too many failed logins: wait Retry-After seconds",
     500: "internal error (logged)",
     502: "a device did not answer",
     503: "the database is unavailable or its disk is full",

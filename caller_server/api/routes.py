@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date as Date
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from caller_server.api.deps import check_counter, require, runtime
+from caller_server.api.throttle import attempt_login
 from caller_server.protocol import (
     BookingIn,
     BookingOut,
@@ -26,14 +28,15 @@ from caller_server.protocol import (
     QueueSnapshot,
     RatingIn,
     TicketOut,
+    TokenInfo,
     TokenOut,
     TransferIn,
 )
 from caller_server.push.pairing import PinSender
 from caller_server.runtime import Runtime
 from caller_server.services import (
+    admin,
     appointments,
-    auth,
     console,
     counters,
     devices,
@@ -47,6 +50,7 @@ router = APIRouter(prefix="/api/v1")
 
 Staff = Depends(require("clerk", "manager"))
 Manager = Depends(require("manager"))
+Admin = Depends(require("admin"))
 Kiosk = Depends(require("kiosk"))
 Rt = Depends(runtime)
 
@@ -262,8 +266,19 @@ async def list_kiosks(_cred: Credential = Manager, rt: Runtime = Rt) -> list[Kio
 
 
 @router.post("/auth/login")
-async def login(body: LoginIn, rt: Runtime = Rt) -> TokenOut:
-    # argon2 runs on a reader thread, outside any transaction; only the token is written.
-    cred = await rt.read(auth.check_password, rt.ctx, body.username, body.password)
-    token = await rt.write(auth.create_token, rt.ctx, cred.role, cred.counter, cred.label)
+async def login(body: LoginIn, request: Request) -> TokenOut:
+    """A login token (ends after ``rules.login_hours``); failures are limited (429)."""
+    token, cred = await attempt_login(request, body.username, body.password)
     return TokenOut(token=token, role=cred.role, counter=cred.counter)
+
+
+@router.get("/tokens")
+async def list_tokens(_cred: Credential = Admin, rt: Runtime = Rt) -> list[TokenInfo]:
+    """Every token (never the token itself: only its hash is kept), revoked and expired too."""
+    return [TokenInfo(**asdict(r)) for r in await rt.read(admin.tokens, rt.ctx)]
+
+
+@router.post("/tokens/{token_id}/revoke", status_code=204)
+async def revoke_token(token_id: int, cred: Credential = Admin, rt: Runtime = Rt) -> None:
+    """Revoke at once, in every server process."""
+    await rt.write(admin.revoke_token, rt.ctx, token_id, _actor(cred))

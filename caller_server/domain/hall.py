@@ -112,6 +112,8 @@ class Rules:
     """A counter paused this long raises an alert on the manager's dashboard."""
     service_samples: int = 20
     """Recent service times used for the wait estimate."""
+    login_hours: int = 12
+    """A login (web console or ``/auth/login``) token ends this many hours after it began."""
     retention_days: int = 7
     """Days a service day's personal fields (person keys, masked names, its day key) are
     kept; older ones are erased by ``yihao purge`` and the server's daily job."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
@@ -9,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
 from caller_server.domain.errors import DomainError
+from caller_server.domain.events import Event, EventKind
 from caller_server.services.context import ServiceContext
 from caller_server.store.repository import Credential, UserRecord
 
@@ -42,19 +44,29 @@ def check_role(ctx: ServiceContext, role: str, counter: int | None) -> None:
         raise RoleError(f"没有 {counter} 号窗口", f"no such counter: {counter}")
 
 
-def create_token(ctx: ServiceContext, role: str, counter: int | None, label: str) -> str:
-    """A new bearer token; only its hash is stored."""
+def create_token(
+    ctx: ServiceContext, role: str, counter: int | None, label: str, hours: int | None = None
+) -> str:
+    """A new bearer token, ending after ``hours`` (None: until revoked); only its hash is
+    stored."""
     check_role(ctx, role, counter)
     token = secrets.token_urlsafe(32)
+    now = ctx.clock()
+    expires = None if hours is None else now + hours * 3600
     with ctx.unit(write=True) as uow:
-        uow.repo.add_token(_hash_token(token), Credential(role, counter, label), ctx.clock())
+        uow.repo.add_token(_hash_token(token), Credential(role, counter, label, expires), now)
         uow.commit()
     return token
 
 
+def login_token(ctx: ServiceContext, cred: Credential) -> str:
+    """The token of a successful login: it ends after the hall's ``rules.login_hours``."""
+    return create_token(ctx, cred.role, cred.counter, cred.label, ctx.hall.rules.login_hours)
+
+
 def authenticate(ctx: ServiceContext, token: str) -> Credential:
     with ctx.unit(write=False) as uow:
-        credential = uow.repo.token(_hash_token(token))
+        credential = uow.repo.token(_hash_token(token), ctx.clock())
     if credential is None:
         raise AuthError()
     return credential
@@ -79,27 +91,38 @@ def hash_password(password: str) -> str:
     return str(_hasher.hash(password))
 
 
+@functools.cache
+def _decoy_hash() -> str:
+    """A hash to verify against for unknown names: they cost what a known name costs."""
+    return str(_hasher.hash(secrets.token_urlsafe(16)))
+
+
 def check_password(ctx: ServiceContext, username: str, password: str) -> Credential:
     """The user's credential if the password is right. Slow on purpose (argon2): call it
-    from a reader thread, never on the writer thread or inside a transaction."""
+    from a reader thread, never on the writer thread or inside a transaction. An unknown
+    name runs argon2 too, so timing does not tell which names exist."""
     with ctx.unit(write=False) as uow:
         user = uow.repo.user(username)
     try:
-        if user is None or user.disabled or not _hasher.verify(user.password_hash, password):
+        stored = user.password_hash if user is not None else _decoy_hash()
+        if not _hasher.verify(stored, password) or user is None or user.disabled:
             raise AuthError()
     except VerificationError as exc:
         raise AuthError() from exc
     return Credential(user.role, user.counter, f"login:{username}")
 
 
-def login(ctx: ServiceContext, username: str, password: str) -> tuple[str, Credential]:
-    """Check a password and hand out a session token with the user's role."""
-    cred = check_password(ctx, username, password)
-    return create_token(ctx, cred.role, cred.counter, cred.label), cred
+def record_lockout(ctx: ServiceContext, username: str, address: str) -> None:
+    """Audit repeated failed logins of one name (the name is staff's, never a citizen's)."""
+    data = {"what": "login_locked", "username": username, "address": address}
+    with ctx.unit(write=True) as uow:
+        ctx.record(uow, Event(kind=EventKind.ADMIN, at=ctx.clock(), actor="system", data=data))
 
 
-def revoke(ctx: ServiceContext, token: str) -> None:
-    """Revoke a token (logout); unknown tokens are ignored."""
+def revoke(ctx: ServiceContext, token: str, actor: str) -> None:
+    """Revoke a token (logout); unknown tokens are ignored. The audit event tells every
+    server process to forget the tokens it has cached."""
     with ctx.unit(write=True) as uow:
         uow.repo.revoke_token(_hash_token(token))
-        uow.commit()
+        event = Event(kind=EventKind.ADMIN, at=ctx.clock(), actor=actor, data={"what": "logout"})
+        ctx.record(uow, event)

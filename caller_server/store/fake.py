@@ -218,11 +218,15 @@ class FakeRepository(Repository):
     def add_token(self, token_hash: str, credential: Credential, now: float) -> None:
         new_id = len(self.db.tokens) + 1
         c = credential
-        self.db.tokens[token_hash] = TokenRecord(new_id, c.role, c.counter, c.label, now, False)
+        self.db.tokens[token_hash] = TokenRecord(
+            new_id, c.role, c.counter, c.label, now, False, c.expires_at
+        )
 
-    def token(self, token_hash: str) -> Credential | None:
+    def token(self, token_hash: str, now: float) -> Credential | None:
         k = self.db.tokens.get(token_hash)
-        return Credential(k.role, k.counter, k.label) if k and not k.revoked else None
+        if k is None or k.revoked or (k.expires_at is not None and k.expires_at <= now):
+            return None
+        return Credential(k.role, k.counter, k.label, k.expires_at)
 
     def _revoke(self, match: Callable[[TokenRecord], bool]) -> None:
         for key, k in self.db.tokens.items():

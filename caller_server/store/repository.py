@@ -30,6 +30,8 @@ class Credential:
     role: str
     counter: int | None
     label: str
+    expires_at: float | None = None
+    """When a login token ends (POSIX seconds); None for device and kiosk tokens."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class TokenRecord:
     label: str
     created_at: float
     revoked: bool
+    expires_at: float | None = None
 
 
 @dataclass
@@ -222,7 +225,8 @@ class Repository(ABC):
     def add_token(self, token_hash: str, credential: Credential, now: float) -> None: ...
 
     @abstractmethod
-    def token(self, token_hash: str) -> Credential | None: ...
+    def token(self, token_hash: str, now: float) -> Credential | None:
+        """The token's credential unless it is revoked or expired at ``now``."""
 
     @abstractmethod
     def revoke_token(self, token_hash: str) -> None: ...

@@ -480,10 +480,13 @@ class SqlRepository(Repository):
             insert(t.tokens).values(token_hash=token_hash, created_at=now, **asdict(credential))
         )
 
-    def token(self, token_hash: str) -> Credential | None:
+    def token(self, token_hash: str, now: float) -> Credential | None:
         k = t.tokens.c
+        live = or_(k.expires_at.is_(None), k.expires_at > now)
         row = self.conn.execute(
-            select(k.role, k.counter, k.label).where(k.token_hash == token_hash, ~k.revoked)
+            select(k.role, k.counter, k.label, k.expires_at).where(
+                k.token_hash == token_hash, ~k.revoked, live
+            )
         ).first()
         return Credential(*row) if row else None
 
@@ -511,7 +514,9 @@ class SqlRepository(Repository):
     def tokens(self) -> list[TokenRecord]:
         k = t.tokens.c
         rows = self.conn.execute(
-            select(k.id, k.role, k.counter, k.label, k.created_at, k.revoked).order_by(k.id)
+            select(
+                k.id, k.role, k.counter, k.label, k.created_at, k.revoked, k.expires_at
+            ).order_by(k.id)
         )
         return [TokenRecord(*row) for row in rows]
 

@@ -126,6 +126,7 @@ tokens = Table(
     Column("label", String(128), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("expires_at", Float, comment="login tokens end (rules.login_hours); NULL: never"),
 )
 
 devices = Table(

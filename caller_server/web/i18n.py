@@ -14,6 +14,11 @@ _TEXT: dict[str, tuple[str, str, str]] = {
     "username": ("用户名", "使用者名稱", "User name"),
     "password": ("密码", "密碼", "Password"),
     "login_failed": ("用户名或密码错误", "使用者名稱或密碼錯誤", "Wrong user name or password"),
+    "login_throttled": (
+        "登录失败次数过多，请 15 分钟后再试",
+        "登入失敗次數過多，請 15 分鐘後再試",
+        "Too many failed logins; try again in 15 minutes",
+    ),
     "expired_form": (
         "页面已过期，请重新输入",
         "頁面已過期，請重新輸入",

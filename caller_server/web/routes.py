@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from caller_server.api.deps import TokenCache
+from caller_server.api.throttle import TooManyLogins, attempt_login
 from caller_server.domain.errors import DomainError
 from caller_server.domain.outcome import LABELS as OUTCOMES
 from caller_server.domain.outcome import PAUSE_REASONS
@@ -135,12 +136,13 @@ async def login(
     if not nonce or not session.csrf_ok(rt.ctx.secret, f"login|{nonce}", csrf):
         return _login_page(request, 403, next, "expired_form", username)
     try:
-        # argon2 on a reader thread, outside any transaction; the writer only stores the token.
-        cred = await rt.read(auth.check_password, rt.ctx, username, password)
+        token, cred = await attempt_login(request, username, password)
+    except TooManyLogins:
+        log.info("web login throttled for %r", username)
+        return _login_page(request, 429, next, "login_throttled", username)
     except DomainError:
         log.info("web login refused for %r", username)
         return _login_page(request, 401, next, "login_failed", username)
-    token = await rt.write(auth.create_token, rt.ctx, cred.role, cred.counter, cred.label)
     home = _HOME.get(cred.role, "/wall").format(counter=cred.counter)
     local = next.startswith("/") and not next.startswith("//") and "\\" not in next
     target = next if local else home  # never off-site (no //host, no /\host)
@@ -158,7 +160,7 @@ async def logout(request: Request, csrf: str = Form("")) -> Response:
         return response
     if not session.csrf_ok(rt.ctx.secret, token, csrf):
         return HTMLResponse("CSRF token missing", status_code=403)
-    await rt.write(auth.revoke, rt.ctx, token)
+    await rt.write(auth.revoke, rt.ctx, token, "web:logout")
     cache: TokenCache = request.app.state.tokens
     cache.forget(token)
     session.clear_cookie(response)

@@ -215,9 +215,27 @@ def test_tokens_and_users(ctx: ServiceContext) -> None:
     assert _code(auth.create_token, ctx, "clerk", 42, "x") == "role_invalid"
     auth.add_user(ctx, "wang", "correct horse", "manager", None)
     assert _code(auth.add_user, ctx, "wang", "another pass", "manager", None) == "role_invalid"
-    assert _code(auth.login, ctx, "wang", "wrong password") == "unauthorized"
-    session, cred = auth.login(ctx, "wang", "correct horse")
+    assert _code(auth.check_password, ctx, "wang", "wrong password") == "unauthorized"
+    assert _code(auth.check_password, ctx, "nobody", "correct horse") == "unauthorized"
+    cred = auth.check_password(ctx, "wang", "correct horse")
+    session = auth.login_token(ctx, cred)
     assert cred.role == "manager" and auth.authenticate(ctx, session).role == "manager"
+
+
+def test_login_tokens_end_and_revoked_tokens_are_refused(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    auth.add_user(ctx, "wang", "correct horse", "manager", None)
+    session = auth.login_token(ctx, auth.check_password(ctx, "wang", "correct horse"))
+    device = auth.create_token(ctx, "kiosk", None, "kiosk 1")
+    assert auth.authenticate(ctx, session).expires_at == clock.now + 12 * 3600
+    clock.advance(12 * 3600 - 1)
+    assert auth.authenticate(ctx, session).role == "manager"
+    clock.advance(1)
+    assert _code(auth.authenticate, ctx, session) == "unauthorized"
+    assert auth.authenticate(ctx, device).expires_at is None  # kiosks do not log in daily
+    auth.revoke(ctx, device, "test")
+    assert _code(auth.authenticate, ctx, device) == "unauthorized"
 
 
 def test_stats_are_replayed_from_events(ctx: ServiceContext, clock: FakeClock) -> None:

@@ -1,0 +1,110 @@
+"""Failed logins are limited per user name and per client address (429 with Retry-After).
+
+argon2 is slow on purpose (about 0.3 CPU-seconds here), so a flood of guesses is also a flood
+of CPU work that would starve the kiosks and counters on a small server. So: after a few
+failures a name, or an address, waits before it may try again; and the whole process runs at
+most ``per_second`` password checks a second (a burst of ``burst``) — a hall's clerks log in a
+few times a day, so a legitimate login rarely waits a second. The counts live in each server
+process (several processes each allow their own share).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+
+from fastapi import Request
+
+from caller_server.domain.errors import DomainError
+from caller_server.runtime import Runtime
+from caller_server.services import auth
+from caller_server.store.repository import Credential
+
+
+class TooManyLogins(DomainError):
+    code = "too_many_logins"
+
+    def __init__(self, retry_after: float) -> None:
+        minutes = max(1, math.ceil(retry_after / 60))
+        super().__init__(
+            f"登录失败次数过多，请 {minutes} 分钟后再试",
+            f"too many failed logins; try again in {minutes} min",
+            retry_after=math.ceil(retry_after),
+        )
+
+
+class LoginThrottle:
+    def __init__(
+        self,
+        per_user: int = 5,
+        per_address: int = 20,
+        window: float = 900.0,
+        per_second: float = 0.5,
+        burst: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_user = per_user
+        self.per_address = per_address
+        self.window = window
+        self.per_second = per_second
+        self.burst = burst
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._budget = burst
+        self._budget_at = clock()
+
+    def _recent(self, key: str) -> deque[float]:
+        failures = self._failures.setdefault(key, deque())
+        horizon = self._clock() - self.window
+        while failures and failures[0] <= horizon:
+            failures.popleft()
+        return failures
+
+    def check(self, username: str, address: str) -> None:
+        """Raise :class:`TooManyLogins` when the name or the address must wait."""
+        for key, limit in (
+            (f"user:{username}", self.per_user),
+            (f"addr:{address}", self.per_address),
+        ):
+            failures = self._recent(key)
+            if len(failures) >= limit:
+                raise TooManyLogins(failures[0] + self.window - self._clock())
+        now = self._clock()
+        self._budget = min(self.burst, self._budget + (now - self._budget_at) * self.per_second)
+        self._budget_at = now
+        if self._budget < 1:
+            raise TooManyLogins((1 - self._budget) / self.per_second)
+        self._budget -= 1
+
+    def failed(self, username: str, address: str) -> bool:
+        """Count a failure; True when it locks the name (worth an audit event)."""
+        now = self._clock()
+        self._recent(f"addr:{address}").append(now)
+        user = self._recent(f"user:{username}")
+        user.append(now)
+        if len(self._failures) > 10_000:  # a spray of names: keep memory bounded
+            self._failures = {k: v for k, v in self._failures.items() if v}
+        return len(user) == self.per_user
+
+    def succeeded(self, username: str) -> None:
+        self._failures.pop(f"user:{username}", None)
+
+
+async def attempt_login(request: Request, username: str, password: str) -> tuple[str, Credential]:
+    """Check the password (argon2 on its own thread, outside any transaction) under the
+    throttle, then store a login token (on the writer). Raises :class:`TooManyLogins` or
+    ``AuthError``."""
+    rt: Runtime = request.app.state.runtime
+    throttle: LoginThrottle = request.app.state.logins
+    address = request.client.host if request.client else ""
+    throttle.check(username, address)
+    try:
+        cred = await rt.slow(auth.check_password, rt.ctx, username, password)
+    except auth.AuthError:
+        if throttle.failed(username, address):
+            await rt.write(auth.record_lockout, rt.ctx, username, address)
+        raise
+    throttle.succeeded(username)
+    return await rt.write(auth.login_token, rt.ctx, cred), cred
