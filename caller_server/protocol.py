@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 CardTypeName = Literal["mainland", "J", "I", "Y"]
 
@@ -299,10 +299,12 @@ class KioskHealthIn(Model):
     """What a kiosk reports every 30 s."""
 
     reader: Literal["ok", "fault", "none"]
-    printer: str = Field(max_length=32, description="ok, paper_near_end, paper_out, offline …")
-    paper_near_end: bool = False
-    printing_paused: bool = False
-    version: str = Field(max_length=32)
+    printer: Printable = Field(
+        max_length=32, description="ok, paper_near_end, paper_out, offline …"
+    )
+    paper_near_end: StrictBool = False
+    printing_paused: StrictBool = False
+    version: Printable = Field(max_length=32)
 
 
 class KioskOut(KioskHealthIn):
