@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from caller_server.client import YihaoClient
 from caller_server.protocol import IdentityIn
+from drivers.idcard import ReaderError
 from drivers.idcard.sim.sam import AutoTapper
 from drivers.printer import open_printer
 from drivers.printer.ticket import Ticket as PrintTicket
@@ -20,7 +21,7 @@ from kiosk.bridge import Bridge
 from kiosk.config import KioskConfig
 from kiosk.controller import Controller, ControllerConfig
 from kiosk.links import PrinterLink, ReaderLink, ServerLink, Silent, VoiceLink
-from kiosk.readers import SimCards, open_reader
+from kiosk.readers import BrokenReader, SimCards, open_reader
 from kiosk.ui.widgets import button
 from kiosk.ui.window import KioskWindow
 
@@ -113,7 +114,11 @@ class SimPanel(QWidget):
 def build(config: KioskConfig, server_url: str, token: str | None) -> Kiosk:
     """Everything wired but not started (call :meth:`Kiosk.start`)."""
     bridge = Bridge()
-    reader, sim = open_reader(config.reader)
+    try:
+        reader, sim = open_reader(config.reader)
+    except ReaderError as exc:  # e.g. pyscard missing: run on, showing 读卡器故障
+        log.error("card reader %s cannot be used: %s", config.reader, exc.message_en)
+        reader, sim = BrokenReader(exc), None
     client = YihaoClient(server_url, token)
     links = KioskLinks(
         server=ServerLink(client, config.kiosk_id, bridge.post, version()),
