@@ -15,13 +15,14 @@ from drivers.idcard import ReaderError
 from drivers.idcard.sim.sam import AutoTapper
 from drivers.printer import open_printer
 from drivers.printer.ticket import Ticket as PrintTicket
-from drivers.voice import SoundCardSink, WavDirectorySink, open_engine
+from drivers.voice import SoundCardSink, WavDirectorySink
 from kiosk.autopilot import Autopilot
 from kiosk.bridge import Bridge
 from kiosk.config import KioskConfig
 from kiosk.controller import Controller, ControllerConfig
 from kiosk.links import PrinterLink, ReaderLink, ServerLink, Silent, VoiceLink
 from kiosk.readers import BrokenReader, SimCards, open_reader
+from kiosk.speech import guidance_engine
 from kiosk.ui.widgets import button
 from kiosk.ui.window import KioskWindow
 
@@ -39,7 +40,7 @@ def open_voice(spec: str) -> VoiceLink | Silent:
     if spec == "off":
         return Silent()
     sink = WavDirectorySink(Path(spec[4:])) if spec.startswith("wav:") else SoundCardSink()
-    return VoiceLink(lambda lang: open_engine("tts", lang), sink)
+    return VoiceLink(guidance_engine, sink)
 
 
 @dataclass

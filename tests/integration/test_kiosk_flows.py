@@ -8,7 +8,6 @@ import os
 import socket
 import threading
 import time
-import wave
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -304,29 +303,6 @@ def test_the_event_loop_keeps_turning_while_reader_printer_and_server_hang(
         printer.close()
         os.close(master)
         os.close(slave)
-
-
-def test_elderly_mode_speaks_its_guidance_through_drivers_voice(
-    qtbot,  # type: ignore[no-untyped-def]
-    make_kiosk: KioskFactory,
-    sink: TcpPrinterSink,
-    tmp_path: Path,
-) -> None:
-    pytest.importorskip("pyttsx3", reason="pyttsx3 is missing: pip install 'yihao[kiosk]'")
-    spoken = tmp_path / "spoken"
-    kiosk = make_kiosk(
-        reader="sim", printer=f"tcp:127.0.0.1:{sink.port}", categories=("A",), voice=f"wav:{spoken}"
-    )
-    view = kiosk.controller.view
-    qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
-    kiosk.sim.tap(kiosk.sim.citizens[7])  # type: ignore[union-attr]  # born 1935
-    qtbot.waitUntil(lambda: "taken_title" in view.notes, timeout=10_000)
-    assert view.elderly and view.ticket is not None
-    qtbot.waitUntil(lambda: len(list(spoken.glob("*.wav"))) >= 1, timeout=30_000)
-    wav = sorted(spoken.glob("*.wav"))[-1]
-    with wave.open(str(wav)) as audio:
-        seconds = audio.getnframes() / audio.getframerate()
-    assert seconds > 1.5  # 「您的号码是 A…，前面还有 … 人，请取走您的号票」 takes a few seconds
 
 
 def test_an_appointment_check_in_says_when_and_what(
