@@ -11,16 +11,18 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from caller_server.client import YihaoClient
 from caller_server.protocol import IdentityIn
+from drivers.idcard import ReaderError
 from drivers.idcard.sim.sam import AutoTapper
 from drivers.printer import open_printer
 from drivers.printer.ticket import Ticket as PrintTicket
-from drivers.voice import SoundCardSink, WavDirectorySink, open_engine
+from drivers.voice import SoundCardSink, WavDirectorySink
 from kiosk.autopilot import Autopilot
 from kiosk.bridge import Bridge
 from kiosk.config import KioskConfig
 from kiosk.controller import Controller, ControllerConfig
 from kiosk.links import PrinterLink, ReaderLink, ServerLink, Silent, VoiceLink
-from kiosk.readers import SimCards, open_reader
+from kiosk.readers import BrokenReader, SimCards, open_reader
+from kiosk.speech import guidance_engine
 from kiosk.ui.widgets import button
 from kiosk.ui.window import KioskWindow
 
@@ -38,7 +40,7 @@ def open_voice(spec: str) -> VoiceLink | Silent:
     if spec == "off":
         return Silent()
     sink = WavDirectorySink(Path(spec[4:])) if spec.startswith("wav:") else SoundCardSink()
-    return VoiceLink(lambda lang: open_engine("tts", lang), sink)
+    return VoiceLink(guidance_engine, sink)
 
 
 @dataclass
@@ -113,7 +115,11 @@ class SimPanel(QWidget):
 def build(config: KioskConfig, server_url: str, token: str | None) -> Kiosk:
     """Everything wired but not started (call :meth:`Kiosk.start`)."""
     bridge = Bridge()
-    reader, sim = open_reader(config.reader)
+    try:
+        reader, sim = open_reader(config.reader)
+    except ReaderError as exc:  # e.g. pyscard missing: run on, showing 读卡器故障
+        log.error("card reader %s cannot be used: %s", config.reader, exc.message_en)
+        reader, sim = BrokenReader(exc), None
     client = YihaoClient(server_url, token)
     links = KioskLinks(
         server=ServerLink(client, config.kiosk_id, bridge.post, version()),

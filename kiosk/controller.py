@@ -16,12 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
 
-from caller_server.domain.errors import InvalidIdentity
-from caller_server.domain.identity import mask_id_number, parse_id_number
+from caller_server.domain.identity import mask_id_number
 from caller_server.protocol import IdentityIn, QueueSnapshot, TicketOut
-from drivers.idcard import CardType, IdentityCard, Source
 from drivers.printer.ticket import Ticket as PrintTicket
 from kiosk import events as ev
+from kiosk.identity import ID_LENGTH, entry_state, identity_of
 from kiosk.strings import DEFAULT_LANG, LANGS, tr
 from kiosk.view import CategoryView, Screen, TicketView, View
 
@@ -75,32 +74,6 @@ class ControllerConfig:
     manual_entry: bool = False
     """Hall option: the ID number may be typed on an on-screen keypad."""
     timeouts: Timeouts = Timeouts()
-
-
-ID_LENGTH = 18
-
-
-def entry_state(entry: str, today: date) -> str:
-    """Live feedback on a typed ID number: ``short``, ``valid`` or ``invalid``."""
-    if len(entry) < ID_LENGTH:
-        return "invalid" if "X" in entry else "short"  # X is only ever the check character
-    try:
-        parse_id_number(entry, today=today)
-    except InvalidIdentity:
-        return "invalid"
-    return "valid"
-
-
-def identity_of(card: IdentityCard) -> IdentityIn:
-    """The issue request's identity; raw values, kept only for the request."""
-    card_type = "mainland" if card.card_type is CardType.SOCIAL_SECURITY else card.card_type.value
-    return IdentityIn(
-        id_number=card.id_number.reveal(),
-        name=card.name.reveal(),
-        source="ssc" if card.source is Source.SSC else "card",
-        card_type=card_type,  # type: ignore[arg-type]
-        valid_to=card.valid_to,
-    )
 
 
 class Controller:

@@ -8,7 +8,6 @@ import os
 import socket
 import threading
 import time
-import wave
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from drivers.printer.status import PrinterStatus
 from kiosk.app import Kiosk, build
 from kiosk.config import KioskConfig
 from kiosk.controller import Timeouts
+from kiosk.readers import BrokenReader
 from kiosk.ui.widgets import plain_text
 from kiosk.view import Screen
 from tests.escpos_reader import lines, read_escpos
@@ -305,29 +305,6 @@ def test_the_event_loop_keeps_turning_while_reader_printer_and_server_hang(
         os.close(slave)
 
 
-def test_elderly_mode_speaks_its_guidance_through_drivers_voice(
-    qtbot,  # type: ignore[no-untyped-def]
-    make_kiosk: KioskFactory,
-    sink: TcpPrinterSink,
-    tmp_path: Path,
-) -> None:
-    pytest.importorskip("pyttsx3", reason="pyttsx3 is missing: pip install 'yihao[kiosk]'")
-    spoken = tmp_path / "spoken"
-    kiosk = make_kiosk(
-        reader="sim", printer=f"tcp:127.0.0.1:{sink.port}", categories=("A",), voice=f"wav:{spoken}"
-    )
-    view = kiosk.controller.view
-    qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
-    kiosk.sim.tap(kiosk.sim.citizens[7])  # type: ignore[union-attr]  # born 1935
-    qtbot.waitUntil(lambda: "taken_title" in view.notes, timeout=10_000)
-    assert view.elderly and view.ticket is not None
-    qtbot.waitUntil(lambda: len(list(spoken.glob("*.wav"))) >= 1, timeout=30_000)
-    wav = sorted(spoken.glob("*.wav"))[-1]
-    with wave.open(str(wav)) as audio:
-        seconds = audio.getnframes() / audio.getframerate()
-    assert seconds > 1.5  # 「您的号码是 A…，前面还有 … 人，请取走您的号票」 takes a few seconds
-
-
 def test_an_appointment_check_in_says_when_and_what(
     qtbot,  # type: ignore[no-untyped-def]
     make_kiosk: KioskFactory,
@@ -402,3 +379,47 @@ def test_social_security_card_over_pcsc_takes_a_ticket_as_ssc(
     assert view.ticket is not None and view.ticket.masked_identity == "110108********0027 李*"
     events = hall.http.get(f"{hall.url}/api/v1/queue").json()
     assert any(t["number"] == view.ticket.number for t in events["waiting"])
+
+
+def test_reader_unplugged_shows_the_fault_and_no_id_categories_still_work(
+    qtbot,  # type: ignore[no-untyped-def]
+    make_kiosk: KioskFactory,
+    pty_reader: PtySamServer,
+    sink: TcpPrinterSink,
+    hall: RunningHall,
+) -> None:
+    kiosk = make_kiosk(reader=f"serial:{pty_reader.port}", printer=f"tcp:127.0.0.1:{sink.port}")
+    view = kiosk.controller.view
+    qtbot.waitUntil(lambda: bool(view.categories) and view.reader_ok, timeout=10_000)
+    pty_reader.stop()  # unplugged
+    qtbot.waitUntil(lambda: not view.reader_ok, timeout=10_000)
+    assert "读卡器暂时无法使用" in shown_texts(kiosk)
+
+    def reported(state: str) -> bool:
+        kiosks = hall.http.get(f"{hall.url}/api/v1/kiosks", headers=hall.auth("manager")).json()
+        return any(k["id"] == kiosk.config.kiosk_id and k["reader"] == state for k in kiosks)
+
+    qtbot.waitUntil(lambda: reported("fault"), timeout=10_000)
+    kiosk.controller.no_id()
+    kiosk.controller.choose("D")
+    qtbot.waitUntil(lambda: "taken_title" in view.notes, timeout=10_000)
+    assert view.ticket is not None and view.ticket.number in printed_lines(sink)
+    pty_reader.start()  # plugged in again, same path
+    qtbot.waitUntil(lambda: view.reader_ok, timeout=10_000)
+    qtbot.waitUntil(lambda: reported("ok"), timeout=10_000)
+
+
+def test_a_missing_reader_library_still_starts_the_kiosk(
+    qtbot,  # type: ignore[no-untyped-def]
+    make_kiosk: KioskFactory,
+    sink: TcpPrinterSink,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from drivers.idcard import pcsc_reader
+
+    monkeypatch.setattr(pcsc_reader, "_PYSCARD", False)  # as if pyscard were not installed
+    kiosk = make_kiosk(reader="pcsc", printer=f"tcp:127.0.0.1:{sink.port}")
+    assert isinstance(kiosk.links.reader.watcher.reader, BrokenReader)
+    view = kiosk.controller.view
+    qtbot.waitUntil(lambda: not view.reader_ok and bool(view.categories), timeout=10_000)
+    assert view.no_id_possible()

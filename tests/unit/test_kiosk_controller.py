@@ -8,7 +8,8 @@ from datetime import date
 from caller_server.domain.identity import check_character
 from drivers.idcard import CardType, Source
 from kiosk import events as ev
-from kiosk.controller import Controller, ControllerConfig, identity_of
+from kiosk.controller import Controller, ControllerConfig
+from kiosk.identity import identity_of
 from kiosk.view import Screen
 from tests.kiosk_kit import RecordingLinks, citizen_card, snapshot, ticket_out
 
