@@ -23,6 +23,8 @@ DOMAIN_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/v1/appointments"): (404,),
     ("post", "/api/v1/devices/{device_id}/pair"): (409, 502),
     ("post", "/api/v1/auth/login"): (401, 429),
+    ("post", "/api/v1/queue/{number}/priority"): (409,),
+    ("post", "/api/v1/queue/{number}/cancel"): (409,),
     **{
         ("post", f"/api/v1/counters/{{n}}/{action}"): (409,)
         for action in (

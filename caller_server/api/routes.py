@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date as Date
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from caller_server.api.deps import check_counter, require, runtime
@@ -16,6 +17,7 @@ from caller_server.protocol import (
     CallNumberIn,
     CallOut,
     ConsoleOut,
+    CounterTicket,
     DeviceOut,
     FinishIn,
     IsoDay,
@@ -41,6 +43,7 @@ from caller_server.services import (
     counters,
     devices,
     kiosks,
+    manage,
     queue,
     tickets,
 )
@@ -51,6 +54,7 @@ router = APIRouter(prefix="/api/v1")
 Staff = Depends(require("clerk", "manager"))
 Manager = Depends(require("manager"))
 Admin = Depends(require("admin"))
+TicketNumber = Annotated[str, Path(pattern=r"^[A-Z]\d{3,4}$", description="e.g. A012")]
 Kiosk = Depends(require("kiosk"))
 Rt = Depends(runtime)
 
@@ -270,6 +274,22 @@ async def login(body: LoginIn, request: Request) -> TokenOut:
     """A login token (ends after ``rules.login_hours``); failures are limited (429)."""
     token, cred = await attempt_login(request, body.username, body.password)
     return TokenOut(token=token, role=cred.role, counter=cred.counter)
+
+
+@router.post("/queue/{number}/priority")
+async def prioritize(
+    number: TicketNumber, cred: Credential = Manager, rt: Runtime = Rt
+) -> CounterTicket:
+    """绿色通道: put today's waiting ticket ``number`` in the priority lane (audited)."""
+    return await rt.write(manage.prioritize, rt.ctx, number, _actor(cred))
+
+
+@router.post("/queue/{number}/cancel")
+async def cancel(
+    number: TicketNumber, cred: Credential = Manager, rt: Runtime = Rt
+) -> CounterTicket:
+    """Withdraw today's waiting or called ticket ``number`` (audited)."""
+    return await rt.write(manage.cancel, rt.ctx, number, _actor(cred))
 
 
 @router.get("/tokens")

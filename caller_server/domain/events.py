@@ -24,6 +24,8 @@ class EventKind(StrEnum):
     APPOINTMENT_BOOKED = "appointment_booked"
     APPOINTMENT_CHECKED_IN = "appointment_checked_in"
     DEVICE_PAIRED = "device_paired"
+    PRIORITIZED = "prioritized"
+    """The manager put a waiting ticket in the priority lane (绿色通道)."""
     PURGED = "purged"
     """Retention erased the personal fields of past days (counts, no personal data)."""
     ALERT_ACKED = "alert_acked"

@@ -149,5 +149,12 @@ class Ticket:
         self.counter, self.called_at, self.call_count = None, None, 0
 
     def cancel(self, now: float) -> None:
+        """Withdrawn by the manager (the citizen left, a duplicate …)."""
         self.apply(Action.CANCEL)
         self.finished_at = now
+
+    def prioritize(self) -> None:
+        """绿色通道 set by staff (a disabled citizen, a pregnant woman, an urgent case)."""
+        if self.status is not Status.WAITING:
+            raise IllegalTransition(self.number, self.status.value, "prioritize")
+        self.priority, self.due_at = Priority.STAFF, None

@@ -185,6 +185,11 @@ def rate(ctx: ServiceContext, token: str, level: int, actor: str) -> TicketOut:
             raise RatingNotAllowed("办结后才能评价", "a ticket can be rated once it is finished")
         if ticket.rating is not None:
             raise RatingNotAllowed("该号票已评价", "this ticket has been rated already")
+        if ticket.service_day != ctx.day(now):
+            raise RatingNotAllowed(
+                "号票当日有效，评价请在办理当天进行",
+                "a ticket can be rated on its service day only",
+            )
         ticket.rating = rating.value
         uow.repo.save_ticket(ticket)
         label = LABELS[rating][0]

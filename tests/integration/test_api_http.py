@@ -794,6 +794,26 @@ def test_rating_rules(hall: RunningHall) -> None:
     assert any(a["number"] == ticket["number"] for a in alerts)
 
 
+def test_manager_priority_lane_and_cancel(hall: RunningHall) -> None:
+    first = hall.new_ticket("M", person(name="沈一"))
+    second = hall.new_ticket("M", person(name="韦二"))
+    url = f"{hall.url}/api/v1/queue"
+    clerk = hall.http.post(f"{url}/{second['number']}/priority", headers=hall.auth("clerk", 9))
+    assert_problem(clerk, 403, "forbidden")
+    marked = hall.http.post(f"{url}/{second['number']}/priority", headers=hall.auth("manager"))
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["priority"] == "staff" and "token" not in marked.json()
+    assert hall.status(second["token"])["ahead"] == 0  # now ahead of the earlier ticket
+    assert hall.status(first["token"])["ahead"] == 1
+    cancelled = hall.http.post(f"{url}/{first['number']}/cancel", headers=hall.auth("manager"))
+    assert cancelled.json()["status"] == "cancelled"
+    again = hall.http.post(f"{url}/{first['number']}/cancel", headers=hall.auth("manager"))
+    assert_problem(again, 409, "illegal_transition")
+    assert_problem(
+        hall.http.post(f"{url}/M999/cancel", headers=hall.auth("manager")), 404, "ticket_not_found"
+    )
+
+
 # --------------------------------------------------------------------------- error paths
 
 

@@ -11,7 +11,7 @@ from caller_server.domain.errors import DomainError
 from caller_server.domain.events import EventKind
 from caller_server.domain.hall import parse_hall
 from caller_server.protocol import BookingIn, IdentityIn
-from caller_server.services import appointments, auth, counters, queue, tickets
+from caller_server.services import appointments, auth, counters, manage, queue, tickets
 from caller_server.services.context import ServiceContext
 from tests.serverkit import SHANGHAI, FakeClock, fake_context, id_number, identity, sample_hall
 
@@ -162,6 +162,14 @@ def test_rating_once_after_service_and_bad_review_alert(ctx: ServiceContext) -> 
     assert kinds[-2:] == [EventKind.RATED, EventKind.ALERT]
 
 
+def test_a_ticket_is_rated_on_its_service_day_only(ctx: ServiceContext, clock: FakeClock) -> None:
+    t = tickets.issue(ctx, "D", None, "k", "t")
+    counters.call_next(ctx, 7, "t")
+    counters.finish(ctx, 7, "t")
+    clock.advance(86400)
+    assert _code(tickets.rate, ctx, t.token, 5, "citizen") == "rating_not_allowed"
+
+
 def test_appointment_checks_in_as_priority_when_due(ctx: ServiceContext, clock: FakeClock) -> None:
     rng = random.Random(7)
     number = id_number(rng, 40)
@@ -304,3 +312,22 @@ def test_a_category_no_counter_serves_issues_nothing_and_shows_closed(clock: Fak
     assert _code(tickets.issue, ctx, "B", None, "k", "t") == "category_closed"
     shown = {c.code: c.open for c in queue.snapshot(ctx).categories}
     assert shown == {"A": True, "B": False}
+
+
+def test_manager_priority_lane_and_cancel_are_audited(ctx: ServiceContext) -> None:
+    first = tickets.issue(ctx, "D", None, "k", "t")
+    second = tickets.issue(ctx, "D", None, "k", "t")
+    third = tickets.issue(ctx, "D", None, "k", "t")
+    marked = manage.prioritize(ctx, third.number, "manager:wang")
+    assert marked.priority == "staff" and not hasattr(marked, "token")
+    manage.cancel(ctx, first.number, "manager:wang")
+    call = counters.call_next(ctx, 7, "t")
+    assert call.ticket is not None and call.ticket.number == third.number
+    assert call.reason_zh is not None and "绿色通道" in call.reason_zh
+    assert counters.call_next(ctx, 7, "t").ticket.number == second.number  # type: ignore[union-attr]
+    assert _code(manage.prioritize, ctx, third.number, "m") == "illegal_transition"
+    assert _code(manage.cancel, ctx, "D999", "m") == "ticket_not_found"
+    with ctx.unit(write=False) as uow:
+        audited = [(e.kind, e.number, e.actor) for e in uow.repo.events_since(0, 100)]
+    assert (EventKind.PRIORITIZED, third.number, "manager:wang") in audited
+    assert (EventKind.CANCELLED, first.number, "manager:wang") in audited
