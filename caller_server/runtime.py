@@ -48,8 +48,6 @@ class Runtime:
         )
         self.listeners: list[Callable[[], None]] = []
         """Called (on the writer thread) after each commit that appended events."""
-        self.write_failure: str | None = None
-        """Why the last write failed in the database (``disk_full`` …); None once one succeeds."""
         self._writer = BatchWriter(partial(self._unit_outside_batch, write=True))
         self._readers = ThreadPoolExecutor(8, thread_name_prefix="yihao-reader")
         self._slow = ThreadPoolExecutor(1, thread_name_prefix="yihao-argon2")
@@ -77,9 +75,9 @@ class Runtime:
         try:
             result: R = await asyncio.wrap_future(future)
         except DBAPIError as exc:
-            self.write_failure = "disk_full" if is_disk_full(exc) else "database_error"
+            self.ctx.write_failure = "disk_full" if is_disk_full(exc) else "database_error"
             raise
-        self.write_failure = None
+        self.ctx.write_failure = None
         return result
 
     async def read(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

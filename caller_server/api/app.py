@@ -81,7 +81,7 @@ def create_app(rt: Runtime) -> FastAPI:
     async def healthz() -> JSONResponse:
         """200 when the database answers and the last write succeeded, else 503 with why."""
         snap = await rt.read(queue.snapshot, rt.ctx)
-        failing = rt.write_failure
+        failing = rt.ctx.write_failure
         body = {"status": "failing" if failing else "ok", "hall": rt.hall.id, "seq": snap.seq}
         if failing:
             body["writes"] = failing

@@ -31,6 +31,8 @@ class ServiceContext:
     clock: Callable[[], float] = time.time
     on_commit: Callable[[int], None] = field(default=lambda seq: None)
     """Told the newest event sequence number after each committed change."""
+    write_failure: str | None = None
+    """Why this process's last write failed (``disk_full`` …); None once one succeeds."""
     estimate_ttl: float = 2.0
     """Seconds an estimate input (mean service time, open counters) is reused."""
     _estimates: dict[str, tuple[float, float, int]] = field(default_factory=dict, repr=False)

@@ -122,6 +122,21 @@ def supervision(ctx: ServiceContext) -> Supervision:
         for c in review_cases
         if c.status == "open" and overdue(c.rated_at, now, ctx.hall.timezone)
     ]
+    if ctx.write_failure is not None:
+        full = ctx.write_failure == "disk_full"
+        alerts.insert(
+            0,
+            ManagerAlert(
+                "writes_failing",
+                f"writes_failing:{ctx.write_failure}:",
+                "服务器磁盘空间不足，无法取号和叫号，请立即清理磁盘"
+                if full
+                else "数据库写入失败，无法取号和叫号，请检查数据库",
+                "the server's disk is full: no ticket can be issued or called"
+                if full
+                else "database writes are failing: no ticket can be issued or called",
+            ),
+        )
     return Supervision(snap, alerts, review_cases, notice, longest, minutes, acks)
 
 

@@ -195,3 +195,12 @@ def test_hall_edits_are_validated_and_written_back(tmp_path: Path) -> None:
     again = load_hall(path)
     assert again == hall and again.categories["A"].daily_cap == 120
     assert again.categories["B"].matters == sample_hall().categories["B"].matters
+
+
+def test_failing_writes_are_the_managers_first_alert(ctx: ServiceContext) -> None:
+    assert not [a for a in supervision.supervision(ctx).alerts if a.kind == "writes_failing"]
+    ctx.write_failure = "disk_full"
+    first = supervision.supervision(ctx).alerts[0]
+    assert first.kind == "writes_failing" and "磁盘空间不足" in first.message_zh
+    ctx.write_failure = None
+    assert not [a for a in supervision.supervision(ctx).alerts if a.kind == "writes_failing"]
