@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from caller_server.domain.errors import DomainError
+from caller_server.push import tls
 from caller_server.settings import HALL_FILE, Settings, SetupError, create_secret
 from caller_server.store.repository import StoreError
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings(db_url=args.db, hall_path=args.config)
-    for name in ("host", "port", "public_url", "mdns_interfaces"):
+    for name in ("host", "port", "public_url", "mdns_interfaces", "tls"):
         if getattr(args, name, None) is not None:
             setattr(settings, name, getattr(args, name))
     return settings
@@ -39,8 +40,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         settings.hall_path = None
     made = create_secret(settings.home)
     hall = initialise(settings)
+    cert, made_cert = tls.ensure_certificate(settings.home, hall.id)
     print(f"data directory: {settings.home}")
     print(f"hall secret: {'created' if made else 'kept'} ({settings.home / 'hall.secret'})")
+    print(f"TLS certificate: {'created' if made_cert else 'kept'} ({cert.cert})")
+    print(f"  fingerprint {cert.fingerprint}")
     sizes = f"{len(hall.categories)} categories, {len(hall.counters)} counters"
     print(f"hall: {hall.names.zh_cn} ({sizes})")
     print(f"database: ready ({settings.database_url.split('@')[-1]})")
@@ -54,6 +58,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from caller_server.runtime import open_runtime
 
     rt = open_runtime(_settings(args))
+    certificate = tls.paths(rt.settings.home)
+    if rt.settings.tls and not certificate.cert.exists():
+        raise SetupError(f"no TLS certificate at {certificate.cert}: run `yihao init` first")
     config = uvicorn.Config(
         create_app(rt),
         host=rt.settings.host,
@@ -62,6 +69,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         http="httptools",
         ws="websockets",
+        ssl_certfile=str(certificate.cert) if rt.settings.tls else None,
+        ssl_keyfile=str(certificate.key) if rt.settings.tls else None,
     )
     try:
         uvicorn.Server(config).run()
@@ -136,6 +145,12 @@ def cmd_appointments(args: argparse.Namespace) -> int:
     return _with_runtime(args, work)
 
 
+def cmd_device(args: argparse.Namespace) -> int:
+    from caller_server.push import devicecli
+
+    return _with_runtime(args, lambda rt: devicecli.run(rt, args))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from caller_server.demo import run_demo
 
@@ -167,6 +182,9 @@ def _parser() -> argparse.ArgumentParser:
         type=lambda s: s.split(","),
         help="find devices and advertise by mDNS on these addresses, or 'all' (default: off)",
     )
+    serve.add_argument(
+        "--tls", action="store_true", default=None, help="HTTPS/WSS with the hall certificate"
+    )
 
     token = sub.add_parser("token", help="bearer tokens").add_subparsers(dest="sub", required=True)
     create = token.add_parser("create", help="create a token; printed as the last line")
@@ -197,6 +215,24 @@ def _parser() -> argparse.ArgumentParser:
 
     appts = command("appointments", cmd_appointments, "import appointments from CSV")
     appts.add_argument("file", help="CSV: id_number,category,date,start,end,reference")
+
+    device = sub.add_parser("device", help="output devices (screens, wall, announcers)")
+    device_sub = device.add_subparsers(dest="sub", required=True)
+    for name, help_text in (
+        ("list", "devices found on the LAN, paired or not, online or not"),
+        ("pair", "pair with the PIN the device shows"),
+        ("unpair", "forget a device's key"),
+    ):
+        p = device_sub.add_parser(name, help=help_text)
+        p.add_argument("--config", type=Path)
+        p.add_argument("--db")
+        p.set_defaults(fn=cmd_device)
+        if name != "list":
+            p.add_argument("device_id", metavar="ID")
+        if name == "pair":
+            p.add_argument("--pin", required=True, help="the PIN on the device's screen")
+            p.add_argument("--counter", type=int, help="the counter a counter screen serves")
+            p.add_argument("--url", help="the server URL the device connects to")
 
     demo = sub.add_parser("demo", help="the whole hall on this machine, simulated")
     demo.add_argument("--duration", type=float, default=None, help="stop after S seconds")

@@ -45,6 +45,8 @@ class Settings:
     """Base URL printed on tickets (QR code); None means ``http://host:port``."""
     mdns_interfaces: list[str] | None = None
     """Addresses to browse for devices and advertise on (``["all"]``); None: mDNS off."""
+    tls: bool = False
+    """Serve HTTPS/WSS with the hall certificate (``yihao serve --tls``)."""
 
     @property
     def database_url(self) -> str:
@@ -59,7 +61,8 @@ class Settings:
 
     @property
     def base_url(self) -> str:
-        return self.public_url or f"http://{self.host}:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return self.public_url or f"{scheme}://{self.host}:{self.port}"
 
 
 def create_secret(home: Path) -> bool:

@@ -13,17 +13,21 @@ from fastapi.responses import PlainTextResponse
 from caller_server.api import errors, pages, routes, stream
 from caller_server.api.deps import TokenCache
 from caller_server.api.hub import EventHub
+from caller_server.push import endpoint, tls
 from caller_server.push.mdns import Mdns
+from caller_server.push.pusher import Pusher
 from caller_server.runtime import Runtime
 from caller_server.services import devices, queue
 
 
 def create_app(rt: Runtime) -> FastAPI:
     hub = EventHub(rt)
+    pusher = Pusher(rt, hub)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
+        await pusher.start()
         # zeroconf's blocking API must not run on the event loop.
         mdns = await asyncio.to_thread(_start_mdns, rt)
         try:
@@ -31,6 +35,7 @@ def create_app(rt: Runtime) -> FastAPI:
         finally:
             if mdns is not None:
                 await asyncio.to_thread(mdns.close)
+            await pusher.stop()
             await hub.stop()
 
     app = FastAPI(
@@ -41,10 +46,12 @@ def create_app(rt: Runtime) -> FastAPI:
     )
     app.state.runtime = rt
     app.state.hub = hub
+    app.state.pusher = pusher
     app.state.tokens = TokenCache()
     errors.install(app)
     app.include_router(routes.router)
     app.include_router(stream.router)
+    app.include_router(endpoint.router)
     stream.document(app)
     app.include_router(pages.router)
 
@@ -82,7 +89,8 @@ def _start_mdns(rt: Runtime) -> Mdns | None:
     interfaces = rt.settings.mdns_interfaces
     if not interfaces:
         return None
-    txt = {"id": rt.hall.id, "hall": rt.hall.names.zh_cn, "v": "1", "fp": ""}
+    fp = tls.ensure_certificate(rt.settings.home, rt.hall.id)[0].fingerprint
+    txt = {"id": rt.hall.id, "hall": rt.hall.names.zh_cn, "v": "1", "fp": fp}
     mdns = Mdns(interfaces, partial(devices.seen, rt.ctx), txt, rt.settings.port)
     mdns.start()
     return mdns

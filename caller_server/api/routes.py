@@ -22,7 +22,8 @@ from caller_server.protocol import (
     TokenOut,
     TransferIn,
 )
-from caller_server.push.pairing import PinSender
+from caller_server.push import tls
+from caller_server.push.pairing import Pairer
 from caller_server.runtime import Runtime
 from caller_server.services import appointments, auth, counters, devices, queue, tickets
 from caller_server.store.repository import Credential
@@ -153,9 +154,12 @@ async def list_devices(_cred: Credential = Manager, rt: Runtime = Rt) -> list[De
 async def pair_device(
     device_id: str, body: PairIn, cred: Credential = Manager, rt: Runtime = Rt
 ) -> DeviceOut:
-    """Pair with the PIN the device shows; the device then accepts pushes from this server."""
-    sender = PinSender(rt.hall.id, rt.settings.base_url)
-    return await rt.read(devices.pair, rt.ctx, device_id, body.pin, sender, _actor(cred))
+    """Pair with the PIN the device shows: both prove the PIN and pin each other's keys."""
+    fp = tls.ensure_certificate(rt.settings.home, rt.hall.id)[0].fingerprint
+    pairer = Pairer(rt.hall.id, rt.settings.base_url, fp)
+    return await rt.read(
+        devices.pair, rt.ctx, device_id, body.pin, body.counter, pairer, _actor(cred)
+    )
 
 
 @router.post("/auth/login")

@@ -24,6 +24,9 @@ class EventKind(StrEnum):
     APPOINTMENT_BOOKED = "appointment_booked"
     APPOINTMENT_CHECKED_IN = "appointment_checked_in"
     DEVICE_PAIRED = "device_paired"
+    DEVICE_UNPAIRED = "device_unpaired"
+    DEVICE_SUSPECT = "device_suspect"
+    NOTICE = "notice"
 
 
 @dataclass(frozen=True)
