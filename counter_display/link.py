@@ -156,7 +156,6 @@ class PushLink:
                 _check_pin(ws, server)
             await self._authenticate(ws, server)
             self._ws = ws
-            self._on_status("online")
             try:
                 await self._receive(ws)
             finally:
@@ -192,6 +191,9 @@ class PushLink:
                     continue
                 if message.seq != expected:
                     raise DisplayError(f"sequence gap: got {message.seq}, expected {expected}")
+                if expected == 1:
+                    log.info("push connection open to %s", self.identity.server)
+                    self._on_status("online")
                 expected += 1
                 await ws.send(DeviceUp(type="ack", seq=message.seq).model_dump_json())
                 self._on_message(message)

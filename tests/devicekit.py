@@ -50,9 +50,11 @@ class Hall:
     server: ServerProcess
     manager: httpx.Client
     clerks: dict[int, httpx.Client]
+    kiosk: httpx.Client
 
     def close(self) -> None:
         self.manager.close()
+        self.kiosk.close()
         for clerk in self.clerks.values():
             clerk.close()
         self.server.stop()
@@ -63,6 +65,18 @@ class Hall:
 
     def device(self, device_id: str) -> dict[str, Any] | None:
         return next((d for d in self.devices() if d["id"] == device_id), None)
+
+    def issue(self, category: str = "B") -> str:
+        answer = self.kiosk.post("/api/v1/tickets", json={"category": category, "kiosk_id": "k1"})
+        assert answer.status_code == 201, answer.text
+        number: str = answer.json()["number"]
+        return number
+
+    def act(self, counter: int, action: str) -> dict[str, Any]:
+        answer = self.clerks[counter].post(f"/api/v1/counters/{counter}/{action}")
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
 
     def pair(self, device_id: str, pin: str, counter: int | None = None) -> httpx.Response:
         body: dict[str, Any] = {"pin": pin}
@@ -89,6 +103,7 @@ def start_hall(
     ctx = sql_context(db_url, sample_hall())
     manager = auth.create_token(ctx, "manager", None, "manager")
     clerks = {n: auth.create_token(ctx, "clerk", n, f"clerk {n}") for n in counters}
+    kiosk = auth.create_token(ctx, "kiosk", None, "kiosk")
     dispose_engines()
     server = ServerProcess(home, db_url, port or free_port(), log, extra)
     server.start()
@@ -99,7 +114,7 @@ def start_hall(
         headers = {"Authorization": f"Bearer {token}"}
         return httpx.Client(base_url=url, headers=headers, timeout=15, verify=False)
 
-    return Hall(server, client(manager), {n: client(t) for n, t in clerks.items()})
+    return Hall(server, client(manager), {n: client(t) for n, t in clerks.items()}, client(kiosk))
 
 
 class DeviceProcess:

@@ -34,8 +34,6 @@ MAX_UNACKED = 256
 """A device further behind than this many messages is dropped (it reconnects: snapshot)."""
 ACK_TIMEOUT = 10.0
 """A message unacknowledged for this long drops the connection."""
-DROP_KINDS = frozenset({"device_paired", "device_unpaired"})
-"""Events that end the named device's connection (its key changed or was forgotten)."""
 
 
 @dataclass
@@ -46,6 +44,13 @@ class PushStats:
     acks: int = 0
     calls: int = 0
     call_to_ack_ms: list[float] = field(default_factory=list)
+
+
+def _ends_link(event: EventOut, record: DeviceRecord) -> bool:
+    """Unpaired, or paired again with another key: the connection's key is no longer pinned."""
+    if event.kind == "device_unpaired":
+        return True
+    return event.kind == "device_paired" and event.data.get("key_fp") != record.key_fp
 
 
 class DeviceLink:
@@ -173,7 +178,7 @@ class Pusher:
         message = DeviceDown(type="update", state=state, events=batch)
         for event in batch:
             link = self.links.get(str(event.data.get("device", "")))
-            if event.kind in DROP_KINDS and link is not None:
+            if link is not None and _ends_link(event, link.record):
                 link.close()
         for link in list(self.links.values()):
             link.push(message, max(calls) if calls else None)
