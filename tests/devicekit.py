@@ -97,7 +97,7 @@ def start_hall(
     log: Path,
     extra: tuple[str, ...] = ("--mdns", "127.0.0.1"),
     counters: tuple[int, ...] = (1, 3),
-    port: int | None = None,
+    tls: bool = False,
 ) -> Hall:
     init_home(home, db_url)
     ctx = sql_context(db_url, sample_hall())
@@ -105,10 +105,9 @@ def start_hall(
     clerks = {n: auth.create_token(ctx, "clerk", n, f"clerk {n}") for n in counters}
     kiosk = auth.create_token(ctx, "kiosk", None, "kiosk")
     dispose_engines()
-    server = ServerProcess(home, db_url, port or free_port(), log, extra)
+    server = ServerProcess(home, db_url, free_port(), log, extra, tls=tls)
     server.start()
-    scheme = "https" if "--tls" in extra else "http"
-    url = f"{scheme}://127.0.0.1:{server.port}"
+    url = server.url
 
     def client(token: str) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"}

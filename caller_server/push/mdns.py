@@ -85,7 +85,8 @@ class Mdns:
         self._browser: ServiceBrowser | None = None
 
     def start(self) -> None:
-        self._zc.register_service(self._info)
+        # Several processes may serve one hall (one database): each record gets its own name.
+        self._zc.register_service(self._info, allow_name_change=True)
         self._browser = ServiceBrowser(self._zc, DEVICE_SERVICE, handlers=[self._changed])
 
     def close(self) -> None:

@@ -81,7 +81,7 @@ class Pairer:
     """Runs the two-step exchange on behalf of one server (hall id, URL, certificate print)."""
 
     def __init__(
-        self, server_id: str, server_url: str, server_fp: str, timeout: float = 10.0
+        self, server_id: str, server_url: str, server_fp: str, timeout: float = 20.0
     ) -> None:
         self._server = (server_id, server_url, server_fp)
         self._timeout = timeout
