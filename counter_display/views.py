@@ -127,7 +127,7 @@ class DisplayModel:
             for c in self.state.counters
         ]
         recent = [
-            call_sentence(e.number, e.counter)
+            f"{e.number}　{e.counter}号窗口"
             for e in self.state.recent
             if e.number and e.counter is not None
         ]

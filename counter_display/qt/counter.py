@@ -60,7 +60,8 @@ class CounterScreen(QWidget):
 
     def show_view(self, view: CounterView, note: str = "") -> None:
         self._view = view
-        self.title.setText(f"{view.counter} 号窗口  {view.name if view.name else ''}".strip())
+        self.title.setText(view.name or f"{view.counter}号窗口")
+        self.number.setStyleSheet(f"color: {PAUSED if view.paused else NUMBER};")
         if view.evaluating:
             self.number.setText(view.evaluating)
             self.sentence.setText("请您对本次服务进行评价")
@@ -68,10 +69,8 @@ class CounterScreen(QWidget):
         elif view.paused:
             self.number.setText("暂停服务")
             self.sentence.setText("请到其他窗口办理")
-            self.number.setStyleSheet(f"color: {PAUSED};")
             self.panel.hide()
         else:
-            self.number.setStyleSheet(f"color: {NUMBER};")
             self.number.setText(view.number or "—")
             self.sentence.setText(view.sentence or "请稍候")
             self.panel.hide()

@@ -7,7 +7,14 @@ height (glyphs over 1/10 of the screen, readable from 15 m); a new call flashes.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counter_display.qt.style import BACKGROUND, MUTED, NUMBER, PAUSED, TEXT, font
 from counter_display.views import WallView
@@ -42,6 +49,9 @@ class WallScreen(QWidget):
         self.waiting = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter)
         self.ticker = QLabel("", alignment=Qt.AlignmentFlag.AlignVCenter)
         self.ticker.setStyleSheet(f"color: {NUMBER}; background: #12335c; padding-left: 12px;")
+        # A long notice scrolls; it must never widen the window.
+        for label in (self.ticker, self.waiting, self.recent):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, label.sizePolicy().verticalPolicy())
         side = QVBoxLayout()
         side.addWidget(self.recent_title)
         side.addWidget(self.recent, 1)
@@ -81,7 +91,8 @@ class WallScreen(QWidget):
             colour = PAUSED if row.paused else NUMBER
             tile.number.setStyleSheet(f"color: {colour};")
         self.recent.setText("<br>".join(view.recent[:8]))
-        self.waiting.setText("   ".join(f"{name} 等候 {n} 人" for name, n in view.waiting))
+        self.waiting.setText("等候  " + "　".join(f"{name} {n} 人" for name, n in view.waiting))
+        self._scroll()
         if view.flash and view.flash != self._flash_number:
             self._flash_number, self._flash_left = view.flash, FLASHES
             self._flash_timer.start()
@@ -116,9 +127,9 @@ class WallScreen(QWidget):
         for tile in self.tiles:
             tile.label.setFont(font(h * 0.05, bold=True))
             tile.number.setFont(font(self.number_font_pixels(), bold=True))
-        self.recent_title.setFont(font(h * 0.04))
-        self.recent.setFont(font(h * 0.042))
-        self.waiting.setFont(font(h * 0.04))
+        self.recent_title.setFont(font(h * 0.045))
+        self.recent.setFont(font(h * 0.058, bold=True))
+        self.waiting.setFont(font(h * 0.045, bold=True))
         self.ticker.setFont(font(h * 0.045))
         self.ticker.setFixedHeight(round(h * 0.07))
 
