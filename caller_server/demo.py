@@ -19,6 +19,7 @@ from caller_server.api.app import create_app
 from caller_server.client import ClientError, YihaoClient
 from caller_server.domain.identity import check_character
 from caller_server.protocol import IdentityIn, QueueSnapshot
+from caller_server.push.demo_devices import DemoDevices
 from caller_server.runtime import Runtime, initialise, open_runtime
 from caller_server.services import auth, queue
 from caller_server.settings import Settings, create_secret
@@ -66,7 +67,7 @@ def _free_port() -> int:
 
 class Demo:
     def __init__(self, home: Path, port: int, speed: float, seed: int = 12) -> None:
-        settings = Settings(home=home, port=port or _free_port())
+        settings = Settings(home=home, port=port or _free_port(), mdns_interfaces=["127.0.0.1"])
         create_secret(home)
         initialise(settings)
         self.rt: Runtime = open_runtime(settings)
@@ -75,9 +76,9 @@ class Demo:
         self.stop = threading.Event()
         self.tally = Tally()
         self.rng = random.Random(seed)
-        config = uvicorn.Config(
-            create_app(self.rt), host="127.0.0.1", port=settings.port, log_level="warning"
-        )
+        self.app = create_app(self.rt)
+        self.devices = DemoDevices(self.rt, self.url, home)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=settings.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.threads = [threading.Thread(target=self.server.run, name="demo-server")]
 
@@ -154,8 +155,9 @@ class Demo:
         print(f"  API       {self.url}/docs")
         print(f"  queue     {self.url}/api/v1/queue")
         print(f"  events    {self.url.replace('http', 'ws')}/api/v1/events")
-        started = time.monotonic()
         try:
+            self.devices.start()
+            started = time.monotonic()
             tty = sys.stdout.isatty()
             ticks = 0
             while duration is None or time.monotonic() - started < duration:
@@ -172,6 +174,8 @@ class Demo:
             t.join()
         print()
         self.summary()
+        self.devices.summary(self.app.state.pusher.stats)
+        self.devices.stop()
         self.server.should_exit = True
         self.threads[0].join()
         self.rt.close()

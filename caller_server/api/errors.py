@@ -39,6 +39,10 @@ STATUS = {
     "unknown_device": 404,
     "pairing_refused": 409,
     "device_unreachable": 502,
+    "device_key_mismatch": 409,
+    "device_already_paired": 409,
+    "counter_required": 422,
+    "device_not_paired": 409,
 }
 
 _TITLES = {

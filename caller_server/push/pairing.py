@@ -68,6 +68,16 @@ class KeyMismatch(DeviceError):
         )
 
 
+class AlreadyPaired(DeviceError):
+    code = "device_already_paired"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"设备「{name}」已与服务器配对；如需重新配对，请先取消配对或在设备上恢复出厂设置",
+            f"device {name} is paired already; unpair it or factory-reset it first",
+        )
+
+
 @dataclass(frozen=True)
 class PairedKey:
     """What pairing proved: the device's public key (base64, raw Ed25519) and its print."""
@@ -123,5 +133,7 @@ class Pairer:
     def _check(answer: httpx.Response, device: DeviceRecord) -> None:
         if answer.status_code == 403:
             raise WrongPin(device.name)
+        if answer.status_code == 409 and answer.url.path.endswith("/hello"):
+            raise AlreadyPaired(device.name)
         if not answer.is_success:
             raise DeviceUnreachable(device.name, f"HTTP {answer.status_code}")
