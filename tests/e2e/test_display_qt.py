@@ -161,6 +161,10 @@ def test_counter_screen_and_evaluation_mode(app: object, tmp_path: Path) -> None
     screen = CounterScreen(lambda number, level: rated.append((number, level)))
     screen.resize(1280, 720)
     screen.show()
+    screen.show_pin("246810", "3号窗口屏")
+    QtWidgets.QApplication.processEvents()
+    assert screen.number.text() == "246810" and not screen.panel.isVisible()
+    screen.grab().save(str(_shots(tmp_path) / "display-pairing.png"))
     view = model.counter_view()
     assert view is not None and view.number == "D013"
     screen.show_view(view)
