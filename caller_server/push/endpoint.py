@@ -23,7 +23,7 @@ from caller_server.protocol import (
     NoticeIn,
     push_challenge_text,
 )
-from caller_server.push.pusher import DeviceLink, Pusher
+from caller_server.push.pusher import DeviceLink, Pusher, encode
 from caller_server.runtime import Runtime
 from caller_server.services import devices, display
 from caller_server.store.repository import Credential, DeviceRecord
@@ -94,7 +94,7 @@ async def push(ws: WebSocket) -> None:
 
 async def _write(link: DeviceLink) -> None:
     while (message := await link.outbox.get()) is not None:
-        await link.ws.send_text(message.model_dump_json(exclude_none=True))
+        await link.ws.send_text(message)
     with contextlib.suppress(Exception):
         await link.ws.close(code=1001, reason="reconnect for a fresh snapshot")
 
@@ -117,9 +117,9 @@ async def _read(link: DeviceLink, rt: Runtime, pusher: Pusher, writer: asyncio.T
         if up.type == "ack" and up.seq is not None:
             pusher.acked(link, up.seq)
         elif up.type == "ping":
-            link.outbox.put_nowait(DeviceDown(type="pong"))
+            link.outbox.put_nowait('{"type":"pong"}')
         elif up.type == "rating" and up.number and up.level:
-            link.push(await _rate(rt, link.record, up.number, up.level))
+            link.push(encode(await _rate(rt, link.record, up.number, up.level)))
 
 
 async def _rate(rt: Runtime, record: DeviceRecord, number: str, level: int) -> DeviceDown:

@@ -46,6 +46,11 @@ class PushStats:
     call_to_ack_ms: list[float] = field(default_factory=list)
 
 
+def encode(message: DeviceDown) -> str:
+    """JSON of ``message`` without ``seq`` and ``sent_at``: one encoding for every device."""
+    return message.model_dump_json(exclude_none=True, exclude={"seq", "sent_at"})
+
+
 def _ends_link(event: EventOut, record: DeviceRecord) -> bool:
     """Unpaired, or paired again with another key: the connection's key is no longer pinned."""
     if event.kind == "device_unpaired":
@@ -60,17 +65,18 @@ class DeviceLink:
         self.record = record
         self.ws = ws
         self.seq = 0
-        self.outbox: asyncio.Queue[DeviceDown | None] = asyncio.Queue()
+        self.outbox: asyncio.Queue[str | None] = asyncio.Queue()
+        """JSON text frames; None closes the connection."""
         self.unacked: dict[int, tuple[float, float | None]] = {}
         """seq → (monotonic send time, wall time of the newest call it carries)."""
         self.last_heard = time.monotonic()
         self.last_seen = time.time()
 
-    def push(self, message: DeviceDown, call_at: float | None = None) -> None:
+    def push(self, body: str, call_at: float | None = None) -> None:
+        """Queue a message encoded once by :func:`encode`, stamped with this link's ``seq``."""
         self.seq += 1
-        numbered = message.model_copy(update={"seq": self.seq, "sent_at": time.time()})
         self.unacked[self.seq] = (time.monotonic(), call_at)
-        self.outbox.put_nowait(numbered)
+        self.outbox.put_nowait(f'{{"seq":{self.seq},"sent_at":{time.time():.6f},{body[1:]}')
 
     def heard(self) -> None:
         self.last_heard = time.monotonic()
@@ -139,7 +145,8 @@ class Pusher:
             old.close()
         link = DeviceLink(record, ws)
         self.links[record.id] = link
-        link.push(DeviceDown(type="snapshot", device=devices.device_out(record), state=self._state))
+        snapshot = DeviceDown(type="snapshot", device=devices.device_out(record), state=self._state)
+        link.push(encode(snapshot))
         return link
 
     def detach(self, link: DeviceLink) -> None:
@@ -175,7 +182,7 @@ class Pusher:
         state = await self._read_state()
         self._state = state
         calls = [e.at for e in batch if e.kind in display.CALL_KINDS]
-        message = DeviceDown(type="update", state=state, events=batch)
+        message = encode(DeviceDown(type="update", state=state, events=batch))
         for event in batch:
             link = self.links.get(str(event.data.get("device", "")))
             if link is not None and _ends_link(event, link.record):
