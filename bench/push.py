@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import os
 import statistics
 import subprocess
@@ -199,14 +200,14 @@ async def device_client(
                 except TimeoutError:
                     continue
                 now = time.time()
-                message = DeviceDown.model_validate_json(raw)
-                if message.type == "pong":
+                message = json.loads(raw)  # a simulated client: no model validation
+                if message.get("type") == "pong":
                     continue
-                await ws.send(f'{{"type":"ack","seq":{message.seq}}}')
+                await ws.send(f'{{"type":"ack","seq":{message["seq"]}}}')
                 receipts.acks += 1
-                for event in message.events:
-                    if event.kind == "called" and event.number:
-                        receipts.at.setdefault(event.number, []).append(now)
+                for event in message.get("events", ()):
+                    if event["kind"] == "called" and event.get("number"):
+                        receipts.at.setdefault(event["number"], []).append(now)
         finally:
             beating.cancel()
 
@@ -321,26 +322,26 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--scaling", default="20,200,1000", help="device counts for the p99 curve")
-    parser.add_argument("--scaling-calls", type=int, default=200)
+    parser.add_argument("--scaling-calls", type=int, default=100)
     parser.add_argument("--pace", type=float, default=0.02, help="seconds between calls")
     parser.add_argument("--audio-samples", type=int, default=10)
     args = parser.parse_args()
 
     print(f"push benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    main_row = scenario(args.devices, args.calls, args.pace)
     print(
         "\n| devices | calls | receipts | missing | sent→rx p50 / p99 ms | 200→rx p50 / p99 ms "
         "| server RSS MB |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    rows = [main_row]
-    for n in [int(x) for x in args.scaling.split(",") if x]:
-        rows.append(scenario(n, args.scaling_calls, args.pace))
-    for r in rows:
+    print("|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    runs = [(args.devices, args.calls)]
+    runs += [(int(x), args.scaling_calls) for x in args.scaling.split(",") if x]
+    for n_devices, n_calls in runs:
+        r = scenario(n_devices, n_calls, args.pace)
         print(
             f"| {r['devices']:.0f} | {r['calls']:.0f} | {r['receipts']:.0f} | {r['missing']:.0f} "
             f"| {r['sent_p50']:.1f} / {r['sent_p99']:.1f} | {r['ok_p50']:.1f} / {r['ok_p99']:.1f} "
-            f"| {r['rss_mb']:.0f} |"
+            f"| {r['rss_mb']:.0f} |",
+            flush=True,
         )
     audio = audio_latency(args.audio_samples)
     print(
