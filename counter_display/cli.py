@@ -23,7 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="name shown to the manager")
     p.add_argument("--counter", type=int, help="the counter this screen serves (counter role)")
     p.add_argument("--server", help="register with this server URL (where multicast is blocked)")
-    p.add_argument("--sim", action="store_true", help="no hardware: offscreen, WAVs (see docs)")
+    p.add_argument(
+        "--sim", action="store_true", help="no hardware: offscreen Qt; voice writes WAVs"
+    )
     p.add_argument("--fullscreen", action="store_true")
     p.add_argument("--insecure", action="store_true", help="accept a plain-HTTP server (demo)")
     p.add_argument("--data-dir", type=Path, help="identity directory (default: user data dir)")
@@ -117,7 +119,8 @@ def _run_voice(core: object, args: argparse.Namespace) -> int:
     from counter_display.voice import VoiceBox
 
     assert isinstance(core, DeviceCore)
-    box = VoiceBox(args.wav_dir, engine=args.voice_engine)
+    wav_dir = args.wav_dir or (core.options.data_dir / "announcements" if args.sim else None)
+    box = VoiceBox(wav_dir, engine=args.voice_engine)
     spoken: set[str] = set()
 
     def pin(value: str | None) -> None:

@@ -167,6 +167,11 @@ class Pusher:
             batch = [await self._sub.queue.get()]
             while not self._sub.queue.empty():
                 batch.append(self._sub.queue.get_nowait())
+            if self._sub.overflowed:  # the hub dropped us: start over with fresh snapshots
+                log.warning("pusher fell behind the event hub; devices reconnect for snapshots")
+                self._sub = self._hub.subscribe(100_000)
+                for link in list(self.links.values()):
+                    link.close()
             try:
                 await self._publish(batch)
             except Exception:  # the database may be briefly unreachable; keep pushing
