@@ -25,9 +25,14 @@ def hall(yihao_home: Path, tmp_path: Path) -> Iterator[Hall]:
 
 def _paired_local(hall: Hall, data_dir: Path, role: str = "counter") -> LocalDevice:
     device = LocalDevice.start(data_dir, role=role, counter=COUNTER if role == "counter" else None)
-    wait_for(lambda: hall.device(device.core.identity.id), what="device listed")
-    assert hall.pair(device.core.identity.id, device.core.identity.pin).status_code == 200
-    wait_for(lambda: device.of_type("snapshot"), what="first snapshot")
+    try:
+        wait_for(lambda: hall.device(device.core.identity.id), what="device listed")
+        paired = hall.pair(device.core.identity.id, device.core.identity.pin)
+        assert paired.status_code == 200, paired.text
+        wait_for(lambda: device.of_type("snapshot"), what="first snapshot")
+    except BaseException:
+        device.core.close()
+        raise
     return device
 
 
@@ -36,10 +41,14 @@ def _paired_voice(hall: Hall, tmp_path: Path, wavs: Path) -> DeviceProcess:
         tmp_path / "voice", "voice", "--mdns", "127.0.0.1", "--insecure", "--wav-dir", str(wavs)
     )
     device_id, pin = voice.start()
-    wait_for(lambda: hall.device(device_id), what="voice listed")
-    paired = hall.pair(device_id, pin)
-    assert paired.status_code == 200, paired.text
-    wait_for(lambda: (hall.device(device_id) or {}).get("online"), what="voice online")
+    try:
+        wait_for(lambda: hall.device(device_id), what="voice listed")
+        paired = hall.pair(device_id, pin)
+        assert paired.status_code == 200, paired.text
+        wait_for(lambda: (hall.device(device_id) or {}).get("online"), what="voice online")
+    except BaseException:
+        voice.stop()
+        raise
     return voice
 
 
