@@ -34,7 +34,7 @@ HEARTBEAT = 2.0
 SERVER_SILENCE = 6.0
 """Reconnect when nothing arrived from the server for this long."""
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 3.0)
-PAIRING_GRACE = 15.0
+PAIRING_GRACE = 5.0
 """Seconds after start during which a refusal is retried: right after pairing, the device
 may connect before the server has finished pinning its key."""
 CLOSE_REFUSED = 4403
