@@ -179,7 +179,8 @@ class Receipts:
 async def device_client(
     url: str, device_id: str, key: Ed25519PrivateKey, receipts: Receipts, stop: asyncio.Event
 ) -> None:
-    async with connect(url.replace("http", "ws") + "/api/v1/devices/push", max_size=2**22) as ws:
+    push_url = url.replace("http", "ws") + "/api/v1/devices/push"
+    async with connect(push_url, max_size=2**22, compression=None) as ws:
         challenge = DeviceDown.model_validate_json(await ws.recv())
         assert challenge.nonce is not None
         text = push_challenge_text("bench-hall", device_id, challenge.nonce)

@@ -148,7 +148,7 @@ class PushLink:
             raise WrongServer(f"refusing plain-HTTP server {server.url} (start with --insecure)")
         tls = _tls_context() if url.startswith("wss://") else None
         try:
-            ws = await asyncio.wait_for(connect(url, ssl=tls, max_size=2**22), 10)
+            ws = await asyncio.wait_for(connect(url, ssl=tls, max_size=2**22, compression=None), 10)
         except InvalidStatus as exc:
             raise DisplayError(f"HTTP {exc.response.status_code}") from exc
         async with ws:

@@ -80,46 +80,47 @@ async def push(ws: WebSocket) -> None:
         await ws.close(code=CLOSE_REFUSED, reason="not paired")
         return
     link = pusher.attach(record, ws)
-    writer = asyncio.create_task(_write(link))
+    reader = asyncio.create_task(_read(link, rt, pusher))
     try:
-        await _read(link, rt, pusher, writer)
+        await _write(link)
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        pass  # the device went away mid-send
     finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
         pusher.detach(link)
-        link.close()
-        with contextlib.suppress(Exception):
-            await writer
-        with contextlib.suppress(Exception):
-            await ws.close()
 
 
 async def _write(link: DeviceLink) -> None:
+    """Send the outbox until the link is closed (by the pusher, or by the reader)."""
     while (message := await link.outbox.get()) is not None:
         await link.ws.send_text(message)
     with contextlib.suppress(Exception):
         await link.ws.close(code=1001, reason="reconnect for a fresh snapshot")
 
 
-async def _read(link: DeviceLink, rt: Runtime, pusher: Pusher, writer: asyncio.Task[None]) -> None:
-    while not writer.done():
-        receiver = asyncio.ensure_future(link.ws.receive_text())
-        await asyncio.wait({receiver, writer}, return_when=asyncio.FIRST_COMPLETED)
-        if not receiver.done():
-            receiver.cancel()
-            return
-        try:
-            up = DeviceUp.model_validate_json(receiver.result())
-        except (WebSocketDisconnect, RuntimeError):
-            return
-        except ValidationError:
-            log.warning("device %s sent a malformed message", link.record.id)
-            continue
-        link.heard()
-        if up.type == "ack" and up.seq is not None:
-            pusher.acked(link, up.seq)
-        elif up.type == "ping":
-            link.outbox.put_nowait('{"type":"pong"}')
-        elif up.type == "rating" and up.number and up.level:
-            link.push(encode(await _rate(rt, link.record, up.number, up.level)))
+async def _read(link: DeviceLink, rt: Runtime, pusher: Pusher) -> None:
+    """Acknowledgements, heartbeats and ratings, until the device goes away."""
+    try:
+        while True:
+            raw = await link.ws.receive_text()
+            try:
+                up = DeviceUp.model_validate_json(raw)
+            except ValidationError:
+                log.warning("device %s sent a malformed message", link.record.id)
+                continue
+            link.heard()
+            if up.type == "ack" and up.seq is not None:
+                pusher.acked(link, up.seq)
+            elif up.type == "ping":
+                link.outbox.put_nowait('{"type":"pong"}')
+            elif up.type == "rating" and up.number and up.level:
+                link.push(encode(await _rate(rt, link.record, up.number, up.level)))
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        link.close()
 
 
 async def _rate(rt: Runtime, record: DeviceRecord, number: str, level: int) -> DeviceDown:
