@@ -23,9 +23,11 @@ from caller_server.push.tls import paths
 from tests.devicekit import DeviceProcess, Hall, start_hall, wait_for
 
 
-@pytest.fixture
-def hall(yihao_home: Path, tmp_path: Path) -> Iterator[Hall]:
-    running = start_hall(yihao_home, f"sqlite:///{yihao_home / 'yihao.db'}", tmp_path / "srv.log")
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
+    """One server for the module (each test uses its own devices)."""
+    home = tmp_path_factory.mktemp("hall")
+    running = start_hall(home, f"sqlite:///{home / 'yihao.db'}", home / "srv.log")
     yield running
     running.close()
 

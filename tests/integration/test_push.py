@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +15,11 @@ COUNTER = 7
 """Counter 7 serves category D only (no ID card needed)."""
 
 
-@pytest.fixture
-def hall(yihao_home: Path, tmp_path: Path) -> Iterator[Hall]:
-    running = start_hall(
-        yihao_home, f"sqlite:///{yihao_home / 'yihao.db'}", tmp_path / "srv.log", counters=(7, 8)
-    )
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
+    """One server for the module (each test uses its own devices)."""
+    home = tmp_path_factory.mktemp("hall")
+    running = start_hall(home, f"sqlite:///{home / 'yihao.db'}", home / "srv.log", counters=(7, 8))
     yield running
     running.close()
 
@@ -99,6 +100,7 @@ def test_calls_reach_devices_in_sequence_and_are_announced(hall: Hall, tmp_path:
         assert all(3.0 < d < 20.0 for d in durations), durations
         assert durations[1] > durations[0], "the recall says 再次呼叫 first"
     finally:
+        hall.clerks[COUNTER].post(f"/api/v1/counters/{COUNTER}/resume")  # for the next tests
         screen.core.close()
         voice.stop()
 
@@ -174,14 +176,17 @@ def test_offline_device_raises_an_alert_within_ten_seconds(hall: Hall, tmp_path:
     screen = _paired_local(hall, tmp_path / "screen")
     device_id = screen.core.identity.id
     wait_for(lambda: (hall.device(device_id) or {}).get("online"), what="online")
+    closed = time.monotonic()
     screen.core.close()
 
-    def alert() -> list[dict[str, object]]:
-        alerts = hall.manager.get("/api/v1/queue").json()["alerts"]
-        return [a for a in alerts if a["kind"] == "device_offline"]
+    def offline() -> dict[str, object] | None:
+        found = hall.device(device_id)
+        return found if found is not None and found["status"] == "offline" else None
 
-    found = wait_for(alert, timeout=16, what="offline alert")
-    assert "离线" in str(found[0]["message_zh"]) and found[0]["counter"] == COUNTER
-    listed = hall.device(device_id)
-    assert listed is not None and listed["online"] is False and listed["status_zh"] == "离线"
+    listed = wait_for(offline, timeout=16, what="device listed offline")
+    assert time.monotonic() - closed <= 14, "offline within 10 s of the last heartbeat (+ flush)"
+    assert listed["online"] is False and listed["status_zh"] == "离线"
     assert listed["last_seen"] is not None
+    alerts = hall.manager.get("/api/v1/queue").json()["alerts"]
+    mine = [a for a in alerts if a["kind"] == "device_offline" and a["counter"] == COUNTER]
+    assert mine and "离线" in mine[0]["message_zh"]
