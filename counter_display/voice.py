@@ -32,6 +32,9 @@ from drivers.voice.numbers import spell
 log = logging.getLogger(__name__)
 
 STALE_SECONDS = 10.0
+"""A call older than this when it reaches the device is shown, never announced."""
+QUEUE_MAX_AGE = 90.0
+"""A call still queued this long after it was made is dropped (a long backlog)."""
 
 
 class SeqWavSink:
@@ -74,7 +77,9 @@ class VoiceBox:
         sink: AudioSink = SeqWavSink(wav_dir) if wav_dir else SoundCardSink()
         if on_start is not None:
             sink = TimedSink(sink, on_start)
-        config = AnnouncerConfig(repeats=2, max_age=STALE_SECONDS)
+        # Staleness is judged on arrival (below); in the queue a call may wait behind others
+        # being played (about 12 s each) and is only dropped after QUEUE_MAX_AGE.
+        config = AnnouncerConfig(repeats=2, max_age=QUEUE_MAX_AGE)
         self.lang = lang
         self.announcer = Announcer(open_engine(engine, lang), sink, config).start()
         self.silenced: list[str] = []

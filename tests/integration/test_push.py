@@ -15,11 +15,11 @@ COUNTER = 7
 """Counter 7 serves category D only (no ID card needed)."""
 
 
-@pytest.fixture(scope="module")
-def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
-    """One server for the module (each test uses its own devices)."""
-    home = tmp_path_factory.mktemp("hall")
-    running = start_hall(home, f"sqlite:///{home / 'yihao.db'}", home / "srv.log", counters=(7, 8))
+@pytest.fixture
+def hall(yihao_home: Path, tmp_path: Path) -> Iterator[Hall]:
+    running = start_hall(
+        yihao_home, f"sqlite:///{yihao_home / 'yihao.db'}", tmp_path / "srv.log", counters=(7, 8)
+    )
     yield running
     running.close()
 
@@ -100,7 +100,6 @@ def test_calls_reach_devices_in_sequence_and_are_announced(hall: Hall, tmp_path:
         assert all(3.0 < d < 20.0 for d in durations), durations
         assert durations[1] > durations[0], "the recall says 再次呼叫 first"
     finally:
-        hall.clerks[COUNTER].post(f"/api/v1/counters/{COUNTER}/resume")  # for the next tests
         screen.core.close()
         voice.stop()
 
@@ -135,8 +134,12 @@ def test_restarted_device_gets_a_snapshot_and_no_stale_announcement(
     voice = _paired_voice(hall, tmp_path, wavs)
     try:
         first = hall.issue("D")
-        hall.act(COUNTER, "call-next")
-        wait_for(lambda: _wav_names(wavs), timeout=60, what="first announcement")
+        called = hall.act(COUNTER, "call-next")
+        try:
+            wait_for(lambda: _wav_names(wavs), timeout=60, what="first announcement")
+        except AssertionError:
+            print(called, "".join(voice.output[-40:]))  # for the failure report
+            raise
         voice.kill()
         before = _connections(voice)
         missed = hall.issue("D")
