@@ -7,6 +7,7 @@ signals; the headless voice box and the tests use them directly.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,8 @@ class DeviceCore:
         )
         self._advertiser: discovery.Advertiser | None = None
         self._link: PushLink | None = None
+        self._lock = threading.Lock()
+        """Guards ``_link``: pairing (HTTP thread) and start-up (main thread) may race."""
 
     @property
     def registration(self) -> DeviceRegistration:
@@ -91,8 +94,10 @@ class DeviceCore:
             except DisplayError as exc:
                 log.error("%s", exc)
         self._emit_pin()
-        if self.identity.server is not None:
-            self._start_link()
+        with self._lock:
+            # Pairing may have completed while mDNS was still registering: link already up.
+            if self.identity.server is not None and self._link is None:
+                self._start_link()
 
     def close(self) -> None:
         if self._link is not None:
@@ -115,12 +120,13 @@ class DeviceCore:
 
     def _paired(self, _server: PairedServer) -> None:
         self._emit_pin()
-        self._start_link()
+        with self._lock:
+            self._start_link()
 
     def _refused(self) -> None:
         """The server no longer knows our key: forget it, show a new PIN."""
         self.identity.forget_server()
-        self._link = None
+        self._link = None  # called on the link's own thread, which is ending
         self._emit_pin()
 
     def _start_link(self) -> None:
