@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from caller_server.domain.errors import DomainError
+from caller_server.push import tls
 from caller_server.settings import (
     HALL_FILE,
     WILDCARDS,
@@ -40,6 +41,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         "secret_file",
         "header_timeout",
         "ws_per_address",
+        "tls",
     ):
         if getattr(args, name, None) is not None:
             setattr(settings, name, getattr(args, name))
@@ -74,8 +76,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         settings.hall_path = None
     made = create_secret(settings.home, settings.secret_file)
     hall = initialise(settings)
+    cert, made_cert = tls.ensure_certificate(settings.home, hall.id)
     print(f"data directory: {settings.home}")
     print(f"hall secret: {'created' if made else 'kept'} ({settings.secret_path})")
+    print(f"TLS certificate: {'created' if made_cert else 'kept'} ({cert.cert})")
+    print(f"  fingerprint {cert.fingerprint}")
     sizes = f"{len(hall.categories)} categories, {len(hall.counters)} counters"
     print(f"hall: {hall.names.zh_cn} ({sizes})")
     if hall.unserved:
@@ -97,9 +102,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if settings.public_url is None and settings.host in WILDCARDS:
-        settings.public_url = lan_url(settings.port)
+        settings.public_url = lan_url(settings.port, "https" if settings.tls else "http")
         print(f"public URL (printed on tickets): {settings.public_url}", file=sys.stderr)
     rt = open_runtime(settings)
+    certificate = tls.paths(rt.settings.home)
+    if rt.settings.tls and not certificate.cert.exists():
+        rt.close()
+        raise SetupError(f"no TLS certificate at {certificate.cert}: run `yihao init` first")
     try:
         uvicorn.Server(server_config(rt)).run()
     finally:
@@ -223,6 +232,12 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return _with_runtime(args, work)
 
 
+def cmd_device(args: argparse.Namespace) -> int:
+    from caller_server.push import devicecli
+
+    return _with_runtime(args, lambda rt: devicecli.run(rt, args))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from caller_server.demo import run_demo
 
@@ -278,12 +293,15 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help="event-stream subscriptions one client address may hold (default 32)",
     )
+    serve.add_argument(
+        "--tls", action="store_true", default=None, help="HTTPS/WSS with the hall certificate"
+    )
 
     token = sub.add_parser("token", help="bearer tokens").add_subparsers(dest="sub", required=True)
     create = token.add_parser("create", help="create a token; printed as the last line")
     _store_arguments(create)
     create.add_argument(
-        "--role", required=True, choices=["kiosk", "clerk", "manager", "admin", "device"]
+        "--role", required=True, choices=["kiosk", "clerk", "manager", "admin"]
     )
     create.add_argument("--counter", type=int, help="the clerk's counter")
     create.add_argument("--label", help="what the token is for")
@@ -315,6 +333,22 @@ def _parser() -> argparse.ArgumentParser:
     appts.add_argument("file", help="CSV: id_number,category,date,start,end,reference")
 
     command("purge", cmd_purge, "erase personal fields past the retention period (rules)")
+    device = sub.add_parser("device", help="output devices (screens, wall, announcers)")
+    device_sub = device.add_subparsers(dest="sub", required=True)
+    for name, help_text in (
+        ("list", "devices found on the LAN, paired or not, online or not"),
+        ("pair", "pair with the PIN the device shows"),
+        ("unpair", "forget a device's key"),
+    ):
+        p = device_sub.add_parser(name, help=help_text)
+        _store_arguments(p)
+        p.set_defaults(fn=cmd_device)
+        if name != "list":
+            p.add_argument("device_id", metavar="ID")
+        if name == "pair":
+            p.add_argument("--pin", required=True, help="the PIN on the device's screen")
+            p.add_argument("--counter", type=int, help="the counter a counter screen serves")
+            p.add_argument("--url", help="the server URL the device connects to")
 
     demo = sub.add_parser("demo", help="the whole hall on this machine, simulated")
     demo.add_argument("--duration", type=float, default=None, help="stop after S seconds")

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import uvicorn
 
-from caller_server.api.app import server_config
+from caller_server.api.app import create_app, server_config
 from caller_server.client import ClientError, YihaoClient
 from caller_server.demo_kiosks import KioskFleet
 from caller_server.protocol import QueueSnapshot
+from caller_server.push.demo_devices import DemoDevices
 from caller_server.runtime import Runtime, initialise, open_runtime
 from caller_server.services import auth, kiosks, queue
 from caller_server.settings import Settings, create_secret
@@ -48,7 +49,7 @@ def _free_port() -> int:
 
 class Demo:
     def __init__(self, home: Path, port: int, speed: float, tickets: Path, seed: int = 12) -> None:
-        settings = Settings(home=home, port=port or _free_port())
+        settings = Settings(home=home, port=port or _free_port(), mdns_interfaces=["127.0.0.1"])
         create_secret(home)
         initialise(settings)
         self.rt: Runtime = open_runtime(settings)
@@ -58,9 +59,9 @@ class Demo:
         self.stop = threading.Event()
         self.tally = Tally()
         self.rng = random.Random(seed)
-        self.tokens: dict[str, str] = {}
-        """Number → status token: the citizen's QR, which the clerk side never gets."""
-        self.server = uvicorn.Server(server_config(self.rt, log_level="warning"))
+        self.app = create_app(self.rt)
+        self.devices = DemoDevices(self.rt, self.url, home)
+        self.server = uvicorn.Server(server_config(self.rt, "warning", self.app))
         self.threads = [threading.Thread(target=self.server.run, name="demo-server")]
 
     def token(self, role: str, counter: int | None = None) -> str:
@@ -69,7 +70,6 @@ class Demo:
     def clerk(self, counter: int) -> None:
         rng = random.Random(self.rng.random() + counter)
         with YihaoClient(self.url, self.token("clerk", counter)) as client:
-            kiosk = YihaoClient(self.url)
             while not self.stop.is_set():
                 try:
                     call = client.counter(counter, "call-next")
@@ -85,13 +85,9 @@ class Demo:
                     minutes = self.rt.hall.categories[call.ticket.category].service_minutes
                     self.stop.wait(rng.expovariate(1 / minutes) * SECONDS_PER_MINUTE / self.speed)
                     client.counter(counter, "finish")
-                    token = self.tokens.get(call.ticket.number)
-                    if token and rng.random() < 0.6:
-                        kiosk.rate(token, rng.choices((5, 4, 3, 2, 1), (60, 25, 9, 4, 2))[0])
                 except ClientError as exc:
                     self.tally.refuse(exc.code)
                     self.stop.wait(0.5)
-            kiosk.close()
 
     def view(self, snap: QueueSnapshot, elapsed: float) -> str:
         waiting = " ".join(f"{c.code}:{c.waiting}" for c in snap.categories)
@@ -119,8 +115,9 @@ class Demo:
         print(f"  API       {self.url}/docs")
         print(f"  queue     {self.url}/api/v1/queue")
         print(f"  events    {self.url.replace('http', 'ws')}/api/v1/events")
-        started = time.monotonic()
         try:
+            self.devices.start()
+            started = time.monotonic()
             tty = sys.stdout.isatty()
             ticks = 0
             while duration is None or time.monotonic() - started < duration:
@@ -138,6 +135,8 @@ class Demo:
             t.join()
         print()
         self.summary()
+        self.devices.summary(self.app.state.pusher.stats)
+        self.devices.stop()
         self.server.should_exit = True
         self.threads[0].join()
         self.rt.close()

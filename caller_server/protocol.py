@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import unicodedata
 from datetime import date, time
@@ -231,7 +234,7 @@ class CounterState(Model):
 
 
 class AlertOut(Model):
-    kind: Literal["long_wait", "idle_counter"]
+    kind: Literal["long_wait", "idle_counter", "device_offline", "device_suspect"]
     message_zh: str
     message_en: str
     number: str | None = None
@@ -289,10 +292,17 @@ class DeviceOut(Model):
     port: int | None = None
     paired: bool = False
     last_seen: float | None = None
+    online: bool = False
+    status: Literal["unpaired", "online", "offline", "suspect"] = "unpaired"
+    status_zh: str = "未配对"
+    counter: int | None = None
+    key_fp: str | None = None
+    suspect_address: str | None = None
 
 
 class PairIn(Model):
     pin: str = Field(pattern=r"^\d{4,8}$", description="the PIN the device shows")
+    counter: int | None = Field(default=None, ge=1, description="a counter screen's counter")
 
 
 class KioskHealthIn(Model):
@@ -311,3 +321,127 @@ class KioskOut(KioskHealthIn):
     id: str
     last_seen: float
     online: bool
+
+
+# --- output devices (counter screens, hall wall, voice announcers) ---------------------------
+# Pairing and push wire formats; the PIN proof below is stdlib only so both ends share it.
+
+DeviceRole = Literal["counter", "wall", "voice"]
+PAIR_SCRYPT_N = 2**14
+"""scrypt cost of the pairing key: every PIN guess from a recorded exchange costs this much."""
+
+
+def fingerprint(data: bytes) -> str:
+    """SHA-256 of a public key (raw) or a certificate (DER), lowercase hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class PairHello(Model):
+    """Server → device, first step: no PIN-dependent value crosses the LAN yet."""
+
+    server_id: str
+    server_url: str
+    server_fp: str = Field(description="SHA-256 of the server's TLS certificate (DER)")
+    server_nonce: str = Field(min_length=32, max_length=64)
+
+
+class PairHelloReply(Model):
+    device_id: str
+    public_key: str = Field(description="the device's Ed25519 public key, raw, base64")
+    device_nonce: str = Field(min_length=32, max_length=64)
+    counter: int | None = Field(default=None, description="the counter it was started for")
+
+
+class PairConfirm(Model):
+    """Server → device: proof that the manager typed the right PIN (checked first)."""
+
+    server_nonce: str
+    server_proof: str
+
+
+class PairConfirmReply(Model):
+    device_proof: str
+
+
+def pairing_key(pin: str, hello: PairHello, reply: PairHelloReply) -> bytes:
+    """Key both ends derive from the PIN and the whole transcript (nonces, both key prints).
+
+    scrypt makes each offline guess from a recorded exchange expensive; the transcript binds
+    the proofs to these two keys, so a relay that swaps a key makes both proofs fail.
+    """
+    device_fp = fingerprint(base64.b64decode(reply.public_key))
+    salt = "|".join(
+        (
+            "yihao-pair-v1",
+            hello.server_id,
+            hello.server_fp,
+            hello.server_nonce,
+            reply.device_id,
+            device_fp,
+            reply.device_nonce,
+        )
+    ).encode()
+    return hashlib.scrypt(pin.encode(), salt=salt, n=PAIR_SCRYPT_N, r=8, p=1, dklen=32)
+
+
+def pairing_proof(key: bytes, side: Literal["server", "device"]) -> str:
+    return hmac.new(key, f"yihao-pair-v1 {side}".encode(), hashlib.sha256).hexdigest()
+
+
+def push_challenge_text(server_id: str, device_id: str, nonce: str) -> bytes:
+    """What a device signs with its key to open its push connection."""
+    return f"yihao-push-v1|{server_id}|{device_id}|{nonce}".encode()
+
+
+class DeviceRegistration(Model):
+    """``POST /api/v1/devices/register``: a device announcing itself where multicast is blocked."""
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    role: DeviceRole
+    name: str = Field(min_length=1, max_length=128)
+    pk: str = Field(pattern=r"^[0-9a-f]{64}$", description="fingerprint of its public key")
+    port: int = Field(ge=1, le=65535)
+    v: Literal["1"] = "1"
+
+
+class NoticeIn(Model):
+    text: str = Field(max_length=200, description="the wall's ticker; empty clears it")
+
+
+class DisplayState(Model):
+    """What devices draw: counters, waiting per category, the last calls, the notice."""
+
+    seq: int
+    day: str
+    hall: str
+    categories: list[CategoryQueue]
+    counters: list[CounterState]
+    recent: list[EventOut] = Field(default_factory=list, description="last 8 calls, newest first")
+    notice: str = ""
+
+
+class DeviceDown(Model):
+    """Server → device over the push connection. ``seq`` counts this connection's messages."""
+
+    type: Literal["challenge", "snapshot", "update", "pong", "rated"]
+    seq: int = 0
+    sent_at: float = 0.0
+    nonce: str | None = None
+    server_id: str | None = None
+    device: DeviceOut | None = None
+    state: DisplayState | None = None
+    events: list[EventOut] = Field(default_factory=list)
+    ok: bool | None = None
+    number: str | None = None
+    detail: str | None = None
+
+
+class DeviceUp(Model):
+    """Device → server: authentication, acknowledgements, heartbeats, a citizen's rating."""
+
+    type: Literal["auth", "ack", "ping", "rating"]
+    id: str | None = None
+    signature: str | None = None
+    seq: int | None = None
+    number: str | None = None
+    level: int | None = Field(default=None, ge=1, le=5)

@@ -82,6 +82,8 @@ class Settings:
     """Seconds a client may take to send a request's headers before it is disconnected."""
     ws_per_address: int = 32
     """Event-stream subscriptions one client address may hold at once."""
+    tls: bool = False
+    """Serve HTTPS/WSS with the hall certificate (``yihao serve --tls``)."""
 
     @property
     def database_url(self) -> str:
@@ -106,11 +108,12 @@ class Settings:
 
     @property
     def base_url(self) -> str:
-        return self.public_url or f"http://{self.host}:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return self.public_url or f"{scheme}://{self.host}:{self.port}"
 
 
-def lan_url(port: int) -> str:
-    """``http://<this host's LAN address>:port``, for a server listening on every interface.
+def lan_url(port: int, scheme: str = "http") -> str:
+    """``scheme://<this host's LAN address>:port``, for a server listening on every interface.
 
     Asks the kernel which source address it would use towards a private network (a UDP
     ``connect`` sends nothing). Without a LAN address there is nothing to print on a ticket.
@@ -126,7 +129,7 @@ def lan_url(port: int) -> str:
             "cannot tell this machine's LAN address for the QR codes on tickets: "
             "pass --public-url http://<address>:<port>"
         )
-    return f"http://{address}:{port}"
+    return f"{scheme}://{address}:{port}"
 
 
 def create_secret(home: Path, file: Path | None = None) -> bool:

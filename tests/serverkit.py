@@ -120,15 +120,18 @@ class ServerProcess:
     grace: float = 15.0
     """Seconds ``stop`` waits after SIGTERM before it sends SIGKILL."""
     proc: subprocess.Popen[bytes] | None = None
+    tls: bool = False
+    """Started with ``--tls``: HTTPS with the hall's self-signed certificate."""
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> None:
         env = {**os.environ, "YIHAO_HOME": str(self.home), "PYTHONUNBUFFERED": "1"}
         cmd = [sys.executable, "-m", "caller_server.cli"] + (["-v"] if self.verbose else [])
         cmd += ["serve", "--db", self.db_url, "--port", str(self.port), *self.extra_args]
+        cmd += ["--tls"] if self.tls else []
         if self.config is not None:
             cmd += ["--config", str(self.config)]
         with self.log_path.open("ab") as log:
@@ -140,7 +143,8 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                healthz = httpx.get(f"{self.url}/healthz", timeout=1, verify=False)
+                if healthz.status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

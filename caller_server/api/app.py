@@ -19,7 +19,9 @@ from caller_server.api.deps import TokenCache, bearer_token, credential, require
 from caller_server.api.hub import EventHub
 from caller_server.api.limits import BodyLimit, header_timeout_protocol
 from caller_server.api.throttle import LoginThrottle
+from caller_server.push import endpoint, tls
 from caller_server.push.mdns import Mdns
+from caller_server.push.pusher import Pusher
 from caller_server.runtime import Runtime
 from caller_server.services import devices, privacy, queue
 from caller_server.store.engine import describe
@@ -32,11 +34,13 @@ log = logging.getLogger(__name__)
 
 def create_app(rt: Runtime) -> FastAPI:
     hub = EventHub(rt)
+    pusher = Pusher(rt, hub)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         retention = asyncio.create_task(_retention(rt), name="yihao-retention")
+        await pusher.start()
         # zeroconf's blocking API must not run on the event loop.
         mdns = await asyncio.to_thread(_start_mdns, rt)
         try:
@@ -45,6 +49,7 @@ def create_app(rt: Runtime) -> FastAPI:
             retention.cancel()
             if mdns is not None:
                 await asyncio.to_thread(mdns.close)
+            await pusher.stop()
             await hub.stop()
 
     app = FastAPI(
@@ -57,6 +62,7 @@ def create_app(rt: Runtime) -> FastAPI:
     )
     app.state.runtime = rt
     app.state.hub = hub
+    app.state.pusher = pusher
     app.state.tokens = TokenCache()
     hub.hooks.append(app.state.tokens.forgets)
     app.state.logins = LoginThrottle()
@@ -68,6 +74,7 @@ def create_app(rt: Runtime) -> FastAPI:
     )
     app.include_router(routes.router)
     app.include_router(stream.router)
+    app.include_router(endpoint.router)
     stream.document(app)
     openapi.install(app)
     app.include_router(pages.router)
@@ -117,16 +124,22 @@ def create_app(rt: Runtime) -> FastAPI:
     return app
 
 
-def server_config(rt: Runtime, log_level: str = "info") -> uvicorn.Config:
-    """The uvicorn server for ``rt``: httptools with a header deadline, sans-I/O websockets."""
+def server_config(
+    rt: Runtime, log_level: str = "info", app: FastAPI | None = None
+) -> uvicorn.Config:
+    """The uvicorn server for ``rt``: httptools with a header deadline, sans-I/O websockets,
+    and the hall certificate when the hall serves TLS."""
+    certificate = tls.paths(rt.settings.home)
     return uvicorn.Config(
-        create_app(rt),
+        app or create_app(rt),
         host=rt.settings.host,
         port=rt.settings.port,
         log_level=log_level,
         access_log=False,
         http=header_timeout_protocol(rt.settings.header_timeout),
         ws="websockets-sansio",
+        ssl_certfile=str(certificate.cert) if rt.settings.tls else None,
+        ssl_keyfile=str(certificate.key) if rt.settings.tls else None,
     )
 
 
@@ -150,7 +163,8 @@ def _start_mdns(rt: Runtime) -> Mdns | None:
     interfaces = rt.settings.mdns_interfaces
     if not interfaces:
         return None
-    txt = {"id": rt.hall.id, "hall": rt.hall.names.zh_cn, "v": "1", "fp": ""}
+    fp = tls.ensure_certificate(rt.settings.home, rt.hall.id)[0].fingerprint
+    txt = {"id": rt.hall.id, "hall": rt.hall.names.zh_cn, "v": "1", "fp": fp}
     mdns = Mdns(interfaces, partial(devices.seen, rt.ctx), txt, rt.settings.port)
     mdns.start()
     return mdns

@@ -47,6 +47,10 @@ STATUS = {
     "counter_state_changed": 409,
     "not_callable": 409,
     "unknown_matter": 422,
+    "device_key_mismatch": 409,
+    "device_already_paired": 409,
+    "counter_required": 422,
+    "device_not_paired": 409,
 }
 
 _TITLES = {

@@ -34,7 +34,8 @@ from caller_server.protocol import (
     TokenOut,
     TransferIn,
 )
-from caller_server.push.pairing import PinSender
+from caller_server.push import tls
+from caller_server.push.pairing import Pairer
 from caller_server.runtime import Runtime
 from caller_server.services import (
     admin,
@@ -250,9 +251,17 @@ async def list_devices(_cred: Credential = Manager, rt: Runtime = Rt) -> list[De
 async def pair_device(
     device_id: str, body: PairIn, cred: Credential = Manager, rt: Runtime = Rt
 ) -> DeviceOut:
-    """Pair with the PIN the device shows; the device then accepts pushes from this server."""
-    sender = PinSender(rt.hall.id, rt.settings.base_url)
-    return await rt.read(devices.pair, rt.ctx, device_id, body.pin, sender, _actor(cred))
+    """Pair with the PIN the device shows: both prove the PIN and pin each other's keys."""
+    return await pair_with_pin(rt, device_id, body.pin, body.counter, _actor(cred))
+
+
+async def pair_with_pin(
+    rt: Runtime, device_id: str, pin: str, counter: int | None, actor: str
+) -> DeviceOut:
+    """The pairing exchange with the device (network, on a reader thread), then the record."""
+    fp = tls.ensure_certificate(rt.settings.home, rt.hall.id)[0].fingerprint
+    pairer = Pairer(rt.hall.id, rt.settings.base_url, fp)
+    return await rt.read(devices.pair, rt.ctx, device_id, pin, counter, pairer, actor)
 
 
 @router.put("/kiosks/{kiosk_id}/health", status_code=204)

@@ -32,6 +32,9 @@ class EventKind(StrEnum):
     CASE_UPDATED = "case_updated"
     NOTICE_SET = "notice_set"
     ADMIN = "admin"
+    DEVICE_UNPAIRED = "device_unpaired"
+    DEVICE_SUSPECT = "device_suspect"
+    NOTICE = "notice"
 
 
 @dataclass(frozen=True)

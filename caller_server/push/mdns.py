@@ -36,7 +36,12 @@ def parse_device(info: ServiceInfo, now: float) -> DeviceRecord | None:
         for k, v in info.properties.items()
     }
     addresses = info.parsed_addresses(IPVersion.V4Only)
-    if props.get("v") != "1" or props.get("role") not in ROLES or not props.get("id"):
+    if (
+        props.get("v") != "1"
+        or props.get("role") not in ROLES
+        or not props.get("id")
+        or not props.get("pk")
+    ):
         log.info("ignoring %s: not a yihao v1 device record", info.name)
         return None
     if not addresses or not info.port:
@@ -48,6 +53,7 @@ def parse_device(info: ServiceInfo, now: float) -> DeviceRecord | None:
         address=addresses[0],
         port=info.port,
         last_seen=now,
+        key_fp=str(props["pk"]),
     )
 
 
@@ -79,7 +85,8 @@ class Mdns:
         self._browser: ServiceBrowser | None = None
 
     def start(self) -> None:
-        self._zc.register_service(self._info)
+        # Several processes may serve one hall (one database): each record gets its own name.
+        self._zc.register_service(self._info, allow_name_change=True)
         self._browser = ServiceBrowser(self._zc, DEVICE_SERVICE, handlers=[self._changed])
 
     def close(self) -> None:

@@ -14,7 +14,8 @@ from caller_server.domain.events import Event, EventKind
 from caller_server.services.context import ServiceContext
 from caller_server.store.repository import Credential, UserRecord
 
-ROLES = ("kiosk", "clerk", "manager", "admin", "device")
+ROLES = ("kiosk", "clerk", "manager", "admin")
+"""Token roles. Output devices hold no token: they prove their paired key (push/pairing)."""
 _hasher = PasswordHasher()
 
 

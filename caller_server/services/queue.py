@@ -19,6 +19,7 @@ from caller_server.protocol import (
     QueueSnapshot,
     TicketBrief,
 )
+from caller_server.services import devices
 from caller_server.services.context import COUNTER_OPEN, ServiceContext
 
 CounterStatus = Literal["open", "paused", "closed"]
@@ -58,10 +59,12 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
         active = repo.active_tickets(day)
         statuses = repo.counter_statuses()
         last_activity = repo.counter_last_activity(day)
+        known_devices = repo.devices()
     waiting = [t for t in active if t.status is Status.WAITING]
     at_counter = {t.counter: t for t in active if t.counter is not None}
     local = ctx.local(now)
     alerts = live_alerts(ctx.hall, active, statuses, last_activity, now)
+    device_alerts = devices.alerts(known_devices, now)
     return QueueSnapshot(
         seq=seq,
         day=day,
@@ -90,7 +93,7 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
             for c in ctx.hall.counters.values()
         ],
         waiting=[brief(t) for t in waiting],
-        alerts=[AlertOut(**asdict(a)) for a in alerts],
+        alerts=[AlertOut(**asdict(a)) for a in alerts] + device_alerts,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from caller_server.domain.appointments import Appointment, AppointmentStatus
@@ -175,10 +176,35 @@ def status(ctx: ServiceContext, token: str) -> TicketOut:
 
 def rate(ctx: ServiceContext, token: str, level: int, actor: str) -> TicketOut:
     """好差评 after the service; a bad review raises an alert for the manager."""
+    return _rate(ctx, lambda repo, _day: repo.ticket_by_token(token), level, actor)
+
+
+def rate_at_counter(
+    ctx: ServiceContext, counter: int, number: str, level: int, actor: str
+) -> TicketOut:
+    """好差评 from the paired evaluator at ``counter``: only a ticket finished there today.
+
+    The ticket token and the evaluator are the two rights to rate; either one, once. The
+    audit event's actor (``citizen`` or ``device:<id>``) records which was used.
+    """
+
+    def find(repo: Repository, day: str) -> Ticket | None:
+        ticket = repo.ticket_by_number(number, day)
+        return ticket if ticket is not None and ticket.counter == counter else None
+
+    return _rate(ctx, find, level, actor)
+
+
+def _rate(
+    ctx: ServiceContext,
+    find: Callable[[Repository, str], Ticket | None],
+    level: int,
+    actor: str,
+) -> TicketOut:
     rating = parse_rating(level)
     now = ctx.clock()
     with ctx.unit(write=True) as uow:
-        ticket = uow.repo.ticket_by_token(token)
+        ticket = find(uow.repo, ctx.day(now))
         if ticket is None:
             raise TicketNotFound()
         if ticket.status is not Status.DONE:

@@ -184,15 +184,16 @@ class FakeRepository(Repository):
             del self.db.day_keys[day]
         return Purged(len(tickets), len(booked), len(days))
 
-    def upsert_device(self, device: DeviceRecord) -> None:
-        known = self.db.devices.get(device.id)
-        self.db.devices[device.id] = replace(device, paired=bool(known and known.paired))
+    def save_device(self, device: DeviceRecord) -> None:
+        self.db.devices[device.id] = device
 
     def devices(self) -> list[DeviceRecord]:
         return sorted(self.db.devices.values(), key=lambda d: d.id)
 
-    def set_paired(self, device_id: str, paired: bool) -> None:
-        self.db.devices[device_id] = replace(self.db.devices[device_id], paired=paired)
+    def touch_devices(self, last_seen: dict[str, float]) -> None:
+        for device_id, at in last_seen.items():
+            if device_id in self.db.devices:
+                self.db.devices[device_id] = replace(self.db.devices[device_id], last_seen=at)
 
     def ticket_by_request(self, request_id: str) -> Ticket | None:
         ticket_id = self.db.requests.get(request_id)

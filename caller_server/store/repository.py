@@ -85,6 +85,17 @@ class DeviceRecord:
     port: int | None
     paired: bool = False
     last_seen: float | None = None
+    key_fp: str | None = None
+    """Fingerprint of the public key the device announces (TXT ``pk``)."""
+    public_key: str | None = None
+    """The device's public key pinned at pairing (base64); None while unpaired."""
+    counter: int | None = None
+    """The counter a counter screen (or evaluator) belongs to."""
+    paired_at: float | None = None
+    suspect_fp: str | None = None
+    """A key announced under this id that is not the pinned one (可疑设备)."""
+    suspect_address: str | None = None
+    suspect_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -190,14 +201,15 @@ class Repository(ABC):
 
     # --- devices
     @abstractmethod
-    def upsert_device(self, device: DeviceRecord) -> None:
-        """Insert or refresh (name, address, port, last seen); pairing is kept."""
+    def save_device(self, device: DeviceRecord) -> None:
+        """Insert or replace the whole record."""
 
     @abstractmethod
     def devices(self) -> list[DeviceRecord]: ...
 
     @abstractmethod
-    def set_paired(self, device_id: str, paired: bool) -> None: ...
+    def touch_devices(self, last_seen: dict[str, float]) -> None:
+        """Set ``last_seen`` of the devices named (heartbeats, in one batch)."""
 
     # --- kiosks
     @abstractmethod

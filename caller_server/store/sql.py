@@ -419,26 +419,22 @@ class SqlRepository(Repository):
         return Purged(tickets.rowcount, booked.rowcount, keys.rowcount)
 
     # --- devices
-    def upsert_device(self, device: DeviceRecord) -> None:
-        d = t.devices.c
-        values = {
-            "role": device.role,
-            "name": device.name,
-            "address": device.address,
-            "port": device.port,
-            "last_seen": device.last_seen,
-        }
-        done = self.conn.execute(update(t.devices).where(d.id == device.id).values(**values))
+    def save_device(self, device: DeviceRecord) -> None:
+        values = asdict(device)
+        done = self.conn.execute(
+            update(t.devices).where(t.devices.c.id == device.id).values(**values)
+        )
         if done.rowcount == 0:
-            self.conn.execute(insert(t.devices).values(id=device.id, paired=False, **values))
+            self.conn.execute(insert(t.devices).values(**values))
 
     def devices(self) -> list[DeviceRecord]:
         rows = self.conn.execute(select(t.devices).order_by(t.devices.c.id)).mappings()
         return [DeviceRecord(**dict(r)) for r in rows]
 
-    def set_paired(self, device_id: str, paired: bool) -> None:
+    def touch_devices(self, last_seen: dict[str, float]) -> None:
         d = t.devices.c
-        self.conn.execute(update(t.devices).where(d.id == device_id).values(paired=paired))
+        for device_id, at in last_seen.items():
+            self.conn.execute(update(t.devices).where(d.id == device_id).values(last_seen=at))
 
     # --- kiosks
     def ticket_by_request(self, request_id: str) -> Ticket | None:

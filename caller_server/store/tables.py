@@ -139,6 +139,13 @@ devices = Table(
     Column("port", Integer),
     Column("paired", Boolean, nullable=False, default=False),
     Column("last_seen", Float),
+    Column("key_fp", String(64)),
+    Column("public_key", String(128)),
+    Column("counter", Integer),
+    Column("paired_at", Float),
+    Column("suspect_fp", String(64)),
+    Column("suspect_address", String(128)),
+    Column("suspect_at", Float),
 )
 
 appointments = Table(

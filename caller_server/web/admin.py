@@ -14,8 +14,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from caller_server.api.deps import TokenCache
+from caller_server.api.routes import pair_with_pin
 from caller_server.domain.hall import Hall
-from caller_server.push.pairing import PinSender
 from caller_server.runtime import Runtime
 from caller_server.services import admin, auth, devices
 from caller_server.web import halledit
@@ -176,11 +176,14 @@ async def edit_category(
 
 @router.post("/admin/devices/{device_id}/pair")
 async def pair_device(
-    request: Request, device_id: str, csrf: str = Form(""), pin: str = Form()
+    request: Request,
+    device_id: str,
+    csrf: str = Form(""),
+    pin: str = Form(),
+    counter: int | None = Form(None),
 ) -> Response:
     async def work(rt: Runtime, actor: str) -> str:
-        sender = PinSender(rt.hall.id, rt.settings.base_url)
-        await rt.read(devices.pair, rt.ctx, device_id, pin.strip(), sender, actor)
+        await pair_with_pin(rt, device_id, pin.strip(), counter, actor)
         return f"设备 {device_id} 已配对"
 
     return await _change(request, csrf, work)
