@@ -300,9 +300,7 @@ def _parser() -> argparse.ArgumentParser:
     token = sub.add_parser("token", help="bearer tokens").add_subparsers(dest="sub", required=True)
     create = token.add_parser("create", help="create a token; printed as the last line")
     _store_arguments(create)
-    create.add_argument(
-        "--role", required=True, choices=["kiosk", "clerk", "manager", "admin"]
-    )
+    create.add_argument("--role", required=True, choices=["kiosk", "clerk", "manager", "admin"])
     create.add_argument("--counter", type=int, help="the clerk's counter")
     create.add_argument("--label", help="what the token is for")
     create.set_defaults(fn=cmd_token)
