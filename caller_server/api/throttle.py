@@ -3,8 +3,8 @@
 argon2 is slow on purpose (about 0.3 CPU-seconds here), so a flood of guesses is also a flood
 of CPU work that would starve the kiosks and counters on a small server. So: after a few
 failures a name, or an address, waits before it may try again; and the whole process runs at
-most ``per_second`` password checks a second (a burst of ``burst``) — a hall's clerks log in a
-few times a day, so a legitimate login rarely waits a second. The counts live in each server
+most ``per_second`` password checks a second after a burst of ``burst`` (the morning's logins
+of a whole hall fit in it), each on one core, one at a time. The counts live in each server
 process (several processes each allow their own share).
 """
 
@@ -27,11 +27,19 @@ class TooManyLogins(DomainError):
     code = "too_many_logins"
 
     def __init__(self, retry_after: float) -> None:
-        minutes = max(1, math.ceil(retry_after / 60))
+        seconds = max(1, math.ceil(retry_after))
+        zh, en = (
+            (f"{seconds} 秒", f"{seconds} s")
+            if seconds < 60
+            else (
+                f"{math.ceil(seconds / 60)} 分钟",
+                f"{math.ceil(seconds / 60)} min",
+            )
+        )
         super().__init__(
-            f"登录失败次数过多，请 {minutes} 分钟后再试",
-            f"too many failed logins; try again in {minutes} min",
-            retry_after=math.ceil(retry_after),
+            f"登录尝试过多，请 {zh}后再试",
+            f"too many login attempts; try again in {en}",
+            retry_after=seconds,
         )
 
 
@@ -41,8 +49,8 @@ class LoginThrottle:
         per_user: int = 5,
         per_address: int = 20,
         window: float = 900.0,
-        per_second: float = 0.5,
-        burst: float = 2.0,
+        per_second: float = 2.0,
+        burst: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.per_user = per_user

@@ -16,7 +16,8 @@ from caller_server.store.repository import Credential, UserRecord
 
 ROLES = ("kiosk", "clerk", "manager", "admin")
 """Token roles. Output devices hold no token: they prove their paired key (push/pairing)."""
-_hasher = PasswordHasher()
+_hasher = PasswordHasher(parallelism=1)
+"""argon2id, 64 MiB, t=3, one lane: a check takes one core, never both of a small server's."""
 
 
 class AuthError(DomainError):

@@ -15,9 +15,9 @@ _TEXT: dict[str, tuple[str, str, str]] = {
     "password": ("密码", "密碼", "Password"),
     "login_failed": ("用户名或密码错误", "使用者名稱或密碼錯誤", "Wrong user name or password"),
     "login_throttled": (
-        "登录失败次数过多，请 15 分钟后再试",
-        "登入失敗次數過多，請 15 分鐘後再試",
-        "Too many failed logins; try again in 15 minutes",
+        "登录尝试过多，请稍后再试（失败 5 次后须等 15 分钟）",
+        "登入嘗試過多，請稍後再試（失敗 5 次後須等 15 分鐘）",
+        "Too many login attempts; try again shortly (15 minutes after 5 failures)",
     ),
     "expired_form": (
         "页面已过期，请重新输入",
