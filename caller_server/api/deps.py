@@ -58,7 +58,7 @@ class TokenCache:
     def forgets(self, event: EventOut) -> None:
         """Clear on an audit event that may revoke tokens (logout, revocation, a user
         disabled or given a new password): whichever process wrote it."""
-        if event.kind == EventKind.ADMIN:
+        if event.kind in (EventKind.ADMIN, EventKind.SIGNED_OUT):
             self.clear()
 
     def forget(self, token: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -129,13 +130,24 @@ def _validation(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _http(_request: Request, exc: Exception) -> JSONResponse:
+def _allowed(request: Request) -> dict[str, str]:
+    """``Allow`` with every method ``/openapi.json`` documents at this path (Starlette names
+    only the first route's when a path has several, e.g. POST and DELETE …/pair)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    return {"Allow": ", ".join(sorted(methods))}
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         return problem(404, "not_found", "没有这个地址", "no such resource")
     if exc.status_code == 405:
         return problem(
-            405, "method_not_allowed", "不支持该请求方法", "method not allowed", exc.headers
+            405, "method_not_allowed", "不支持该请求方法", "method not allowed", _allowed(request)
         )
     if exc.status_code == 400:  # the body could not be read as JSON (bad UTF-8, too deep …)
         return problem(

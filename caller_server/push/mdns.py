@@ -63,7 +63,7 @@ class Mdns:
     def __init__(
         self,
         interfaces: list[str],
-        on_device: Callable[[DeviceRecord], None],
+        on_device: Callable[[DeviceRecord], object],
         server_txt: dict[str, str],
         port: int,
     ) -> None:

@@ -116,9 +116,9 @@ def check_password(ctx: ServiceContext, username: str, password: str) -> Credent
 
 def record_lockout(ctx: ServiceContext, username: str, address: str) -> None:
     """Audit repeated failed logins of one name (the name is staff's, never a citizen's)."""
-    data = {"what": "login_locked", "username": username, "address": address}
+    data = {"username": username, "address": address}
     with ctx.unit(write=True) as uow:
-        ctx.record(uow, Event(kind=EventKind.ADMIN, at=ctx.clock(), actor="system", data=data))
+        ctx.record(uow, Event(EventKind.LOGIN_LOCKED, at=ctx.clock(), actor="system", data=data))
 
 
 def revoke(ctx: ServiceContext, token: str, actor: str) -> None:
@@ -126,5 +126,4 @@ def revoke(ctx: ServiceContext, token: str, actor: str) -> None:
     server process to forget the tokens it has cached."""
     with ctx.unit(write=True) as uow:
         uow.repo.revoke_token(_hash_token(token))
-        event = Event(kind=EventKind.ADMIN, at=ctx.clock(), actor=actor, data={"what": "logout"})
-        ctx.record(uow, event)
+        ctx.record(uow, Event(kind=EventKind.SIGNED_OUT, at=ctx.clock(), actor=actor))

@@ -98,35 +98,34 @@ def _known(ctx: ServiceContext, device_id: str) -> DeviceRecord | None:
         return next((d for d in uow.repo.devices() if d.id == device_id), None)
 
 
-def seen(ctx: ServiceContext, device: DeviceRecord) -> None:
+def seen(ctx: ServiceContext, device: DeviceRecord) -> DeviceRecord:
     """A device announced itself (mDNS or ``--server`` registration).
 
     Unpaired: name, address and key are refreshed. Paired with the same key: address and
     name follow it. Paired, another key: nothing changes but the suspect mark (and one
-    audit event per new key), so a spoofer inherits nothing.
+    audit event per new key), so a spoofer inherits nothing. Returns the record as stored.
     """
     with ctx.unit(write=True) as uow:
         known = next((d for d in uow.repo.devices() if d.id == device.id), None)
         if known is None or not known.paired:
             uow.repo.save_device(device)
             uow.commit()
-            return
+            return device
         if device.key_fp == known.key_fp:
             moved = replace(known, name=device.name, address=device.address, port=device.port)
             uow.repo.save_device(moved)
             uow.commit()
-            return
+            return moved
         if device.key_fp == known.suspect_fp:
-            return
+            return known
         now = ctx.clock()
-        uow.repo.save_device(
-            replace(
-                known,
-                suspect_fp=device.key_fp,
-                suspect_address=f"{device.address}:{device.port}",
-                suspect_at=now,
-            )
+        suspect = replace(
+            known,
+            suspect_fp=device.key_fp,
+            suspect_address=f"{device.address}:{device.port}",
+            suspect_at=now,
         )
+        uow.repo.save_device(suspect)
         event = Event(
             kind=EventKind.DEVICE_SUSPECT,
             at=now,
@@ -134,6 +133,7 @@ def seen(ctx: ServiceContext, device: DeviceRecord) -> None:
             data={"device": device.id, "address": device.address, "key_fp": device.key_fp},
         )
         ctx.record(uow, event)
+    return suspect
 
 
 def register(ctx: ServiceContext, body: DeviceRegistration, address: str) -> DeviceOut:
@@ -148,10 +148,7 @@ def register(ctx: ServiceContext, body: DeviceRegistration, address: str) -> Dev
         last_seen=now,
         key_fp=body.pk,
     )
-    seen(ctx, record)
-    found = _known(ctx, body.id)
-    assert found is not None
-    return device_out(found, now)
+    return device_out(seen(ctx, record), now)
 
 
 def list_devices(ctx: ServiceContext) -> list[DeviceOut]:

@@ -137,10 +137,10 @@ def test_failed_logins_are_limited_and_audited(
         assert attempt("nobody", "whatever-1").status_code == 401  # another name is not locked
     engine = make_engine(f"sqlite:///{yihao_home / 'yihao.db'}")
     with engine.connect() as conn:
-        kinds = [dict(r) for r in conn.execute(select(t.events.c.data)).mappings()]
+        events = conn.execute(select(t.events.c.kind, t.events.c.data)).all()
     engine.dispose()
-    locked = [k["data"] for k in kinds if k["data"].get("what") == "login_locked"]
-    assert locked == [{"what": "login_locked", "username": "li", "address": "127.0.0.1"}]
+    locked = [data for kind, data in events if kind == "login_locked"]
+    assert locked == [{"username": "li", "address": "127.0.0.1"}]
 
 
 FLOOD = """
@@ -193,6 +193,6 @@ def test_a_login_flood_does_not_stall_issuing(servers: tuple[list[ServerProcess]
         kiosk.close()
         out, _ = flood.communicate("", timeout=60)
     attempts = [int(code) for code in out.split()]
-    assert attempts.count(401) >= 2 and attempts.count(429) > attempts.count(401)
+    assert attempts.count(401) >= 10  # the flood did reach argon2, one check at a time
     report = f"issue p99 {busy * 1000:.1f} ms with a login flood, {quiet * 1000:.1f} ms without"
     assert busy <= 2 * max(quiet, 0.005), report
