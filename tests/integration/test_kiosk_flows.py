@@ -296,7 +296,10 @@ def test_the_event_loop_keeps_turning_while_reader_printer_and_server_hang(
         qtbot.wait(1500)
         timer.stop()
         assert len(gaps) > 50
-        assert max(gaps) < 500, f"the GUI thread stalled for {max(gaps)} ms"
+        # Hung I/O on the GUI thread would stall it for seconds (server timeout 5 s, a serial
+        # find 1 s with two retries); re-rendering all screens for a language switch on a
+        # loaded two-core runner has taken up to 0.6 s, so the bar is 1 s.
+        assert max(gaps) < 1000, f"the GUI thread stalled for {max(gaps)} ms"
         assert kiosk.links.server.worker._thread.is_alive()  # still waiting on the server
     finally:
         server.close()
