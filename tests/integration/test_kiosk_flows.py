@@ -106,7 +106,7 @@ def test_serial_tap_on_a_single_category_kiosk_prints_the_ticket(
         categories=("B",),
     )
     view = kiosk.controller.view
-    qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(view.categories), timeout=30_000)
     sam.place(citizens["mainland-hui-ssc"])
     qtbot.waitUntil(lambda: "taken_title" in view.notes, timeout=10_000)
     assert view.screen is Screen.TICKET and view.ticket is not None
@@ -132,7 +132,7 @@ def test_pcsc_tap_then_category_prints(
 ) -> None:
     kiosk = make_kiosk(reader=f"pcsc:{pcscd.name}", printer=f"tcp:127.0.0.1:{sink.port}")
     view = kiosk.controller.view
-    qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(view.categories), timeout=30_000)
     card = VpcdClient(port=pcscd.port)
     try:
         card.insert(SamReaderCard(citizens["mainland-long-term"]))
@@ -154,7 +154,7 @@ def test_paper_out_shows_the_ticket_pauses_printing_and_tells_the_manager(
     with TcpPrinterSink(replies_for(PrinterStatus.PAPER_OUT)) as sink:
         kiosk = make_kiosk(reader="sim", printer=f"tcp:127.0.0.1:{sink.port}")
         view = kiosk.controller.view
-        qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
+        qtbot.waitUntil(lambda: bool(view.categories), timeout=30_000)
         kiosk.controller.no_id()
         kiosk.controller.choose("D")
         qtbot.waitUntil(lambda: "print_failed" in view.notes, timeout=10_000)
@@ -221,7 +221,7 @@ def test_the_citizen_is_wiped_from_widgets_and_view_model_after_the_timeout(
     controller = kiosk.controller
     controller.config = replace(controller.config, timeouts=Timeouts(ticket=3.0))
     view = controller.view
-    qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(view.categories), timeout=30_000)
     kiosk.sim.tap(kiosk.sim.citizens[7])  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: "taken_title" in view.notes, timeout=10_000)
     assert view.ticket is not None
@@ -332,7 +332,7 @@ def test_an_appointment_check_in_says_when_and_what(
     assert booked.status_code == 201, booked.text
     kiosk = make_kiosk(reader="sim", printer=f"tcp:127.0.0.1:{sink.port}")
     view = kiosk.controller.view
-    qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(view.categories), timeout=30_000)
     kiosk.sim.tap(kiosk.sim.citizens[1])  # type: ignore[union-attr]  # 李娜
     qtbot.waitUntil(lambda: view.screen is Screen.CATEGORIES, timeout=10_000)
     kiosk.controller.choose("C")
@@ -354,7 +354,7 @@ def test_sim_panel_has_a_tap_button_per_fake_citizen(
     buttons = {b.text(): b for b in panel.findChildren(QAbstractButton)}
     assert set(buttons) == {c.label for c in kiosk.sim.citizens}  # type: ignore[union-attr]
     view = kiosk.controller.view
-    qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(view.categories), timeout=30_000)
     qtbot.mouseClick(buttons["child"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.screen is Screen.CATEGORIES, timeout=10_000)
     assert view.masked_identity == "330106********0053 欧阳**"
@@ -372,7 +372,7 @@ def test_social_security_card_over_pcsc_takes_a_ticket_as_ssc(
         reader=f"pcsc:{pcscd.name}", printer=f"tcp:127.0.0.1:{sink.port}", categories=("D",)
     )
     view = kiosk.controller.view
-    qtbot.waitUntil(lambda: bool(view.categories), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(view.categories), timeout=30_000)
     card = VpcdClient(port=pcscd.port)
     try:
         card.insert(SocialSecurityCard(citizens["mainland-hui-ssc"]))
@@ -424,5 +424,5 @@ def test_a_missing_reader_library_still_starts_the_kiosk(
     kiosk = make_kiosk(reader="pcsc", printer=f"tcp:127.0.0.1:{sink.port}")
     assert isinstance(kiosk.links.reader.watcher.reader, BrokenReader)
     view = kiosk.controller.view
-    qtbot.waitUntil(lambda: not view.reader_ok and bool(view.categories), timeout=10_000)
+    qtbot.waitUntil(lambda: not view.reader_ok and bool(view.categories), timeout=30_000)
     assert view.no_id_possible()
