@@ -223,6 +223,10 @@ class CategoryQueue(Model):
     waiting: int
     open: bool
     id_required: bool
+    full: bool = False
+    """The daily cap is reached (今日号已取完)."""
+    eta_minutes: int = 0
+    """Estimated wait of a ticket taken now."""
 
 
 class CounterState(Model):
@@ -231,6 +235,8 @@ class CounterState(Model):
     status: Literal["open", "paused", "closed"]
     categories: list[str]
     current: TicketBrief | None = None
+    clerk: str | None = None
+    """Who acted at the counter last today (a clerk's user name or token label)."""
 
 
 class AlertOut(Model):
@@ -246,6 +252,8 @@ class QueueSnapshot(Model):
     seq: int
     day: str
     hall: str
+    hall_tw: str = ""
+    hall_en: str = ""
     at: float
     categories: list[CategoryQueue]
     counters: list[CounterState]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import asdict
 from typing import Literal, cast
 
 from caller_server.domain.alerts import live_alerts
+from caller_server.domain.estimate import eta_minutes
 from caller_server.domain.events import Event
+from caller_server.domain.figures import clerk_of
 from caller_server.domain.stats import DayStats, replay
 from caller_server.domain.ticket import Status, Ticket
 from caller_server.protocol import (
@@ -60,7 +63,11 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
         statuses = repo.counter_statuses()
         last_activity = repo.counter_last_activity(day)
         known_devices = repo.devices()
+        clerks = repo.counter_clerks(day)
+        issued = repo.issued_counts(day)
+        rates = {code: ctx.service_rate(repo, code) for code in ctx.hall.categories}
     waiting = [t for t in active if t.status is Status.WAITING]
+    waiting_in = Counter(t.category for t in waiting)
     at_counter = {t.counter: t for t in active if t.counter is not None}
     local = ctx.local(now)
     alerts = live_alerts(ctx.hall, active, statuses, last_activity, now)
@@ -69,6 +76,8 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
         seq=seq,
         day=day,
         hall=ctx.hall.names.zh_cn,
+        hall_tw=ctx.hall.names.zh_tw,
+        hall_en=ctx.hall.names.en,
         at=now,
         categories=[
             CategoryQueue(
@@ -76,9 +85,11 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
                 name=c.names.zh_cn,
                 name_tw=c.names.zh_tw,
                 name_en=c.names.en,
-                waiting=sum(1 for t in waiting if t.category == c.code),
+                waiting=waiting_in[c.code],
                 open=c.is_open(local) and c.code not in ctx.hall.unserved,
                 id_required=c.id_required,
+                full=issued.get(c.code, 0) >= c.daily_cap,
+                eta_minutes=eta_minutes(waiting_in[c.code], *rates[c.code]),
             )
             for c in ctx.hall.categories.values()
         ],
@@ -89,6 +100,7 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
                 status=cast(CounterStatus, statuses.get(c.number, COUNTER_OPEN)),
                 categories=list(c.codes),
                 current=brief(at_counter[c.number]) if c.number in at_counter else None,
+                clerk=clerk_of(clerks[c.number]) if c.number in clerks else None,
             )
             for c in ctx.hall.counters.values()
         ],

@@ -119,6 +119,16 @@ class FakeRepository(Repository):
                 last[t.counter] = max(last.get(t.counter, 0.0), *moments)
         return last
 
+    def counter_clerks(self, day: str) -> dict[int, str]:
+        return {
+            e.counter: e.actor
+            for e in self.events_of_day(day)
+            if e.counter is not None and e.actor.startswith("clerk:")
+        }
+
+    def issued_counts(self, day: str) -> dict[str, int]:
+        return {c: n for (c, d), n in self.db.sequences.items() if d == day}
+
     def active_tickets(self, day: str) -> list[Ticket]:
         return [t for t in self._find(service_day=day) if t.active]
 

@@ -153,6 +153,14 @@ class Repository(ABC):
         """Each counter's latest call or finish on ``day``."""
 
     @abstractmethod
+    def counter_clerks(self, day: str) -> dict[int, str]:
+        """The actor of each counter's latest clerk event on ``day`` (who works there now)."""
+
+    @abstractmethod
+    def issued_counts(self, day: str) -> dict[str, int]:
+        """Numbers drawn per category on ``day`` (what the daily cap counts)."""
+
+    @abstractmethod
     def active_tickets(self, day: str) -> list[Ticket]:
         """Waiting, called and serving tickets, in arrival order."""
 

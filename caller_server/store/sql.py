@@ -152,6 +152,20 @@ class _Q:
         .where(_tk.service_day == _bp("day"), _tk.counter.is_not(None))
         .group_by(_tk.counter)
     )
+    counter_actors = select(t.events.c.counter, t.events.c.actor).where(
+        t.events.c.seq.in_(
+            select(func.max(t.events.c.seq))
+            .where(
+                t.events.c.service_day == _bp("day"),
+                t.events.c.counter.is_not(None),
+                t.events.c.actor.like("clerk:%"),
+            )
+            .group_by(t.events.c.counter)
+        )
+    )
+    issued_counts = select(t.number_sequences.c.category, t.number_sequences.c.last_number).where(
+        t.number_sequences.c.service_day == _bp("day")
+    )
     last_seq = select(func.max(t.events.c.seq))  # bare max(): SQLite answers from the index
     append = insert(t.events)
     appointments = (
@@ -312,6 +326,14 @@ class SqlRepository(Repository):
     def counter_last_activity(self, day: str) -> dict[int, float]:
         rows = self._run(_Q.last_activity, {"p_day": day})
         return {int(counter): float(at) for counter, at in rows if at is not None}
+
+    def counter_clerks(self, day: str) -> dict[int, str]:
+        rows = self._run(_Q.counter_actors, {"p_day": day})
+        return {int(counter): str(actor) for counter, actor in rows}
+
+    def issued_counts(self, day: str) -> dict[str, int]:
+        rows = self._run(_Q.issued_counts, {"p_day": day})
+        return {str(category): int(n) for category, n in rows}
 
     def active_tickets(self, day: str) -> list[Ticket]:
         return [_ticket(r) for r in self._mappings(_Q.active, {"p_day": day})]

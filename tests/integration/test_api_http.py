@@ -1149,6 +1149,15 @@ def test_queue_snapshot_lists_waiting_tickets_without_identity(hall: RunningHall
     assert ticket["number"] in [w["number"] for w in queue["waiting"]]
     assert {c["number"] for c in queue["counters"]} == set(range(1, 10))
     assert_no_raw(response.text, identity["id_number"], identity["name"])
+    d = next(c for c in queue["categories"] if c["code"] == "D")
+    assert d["waiting"] >= 1 and d["eta_minutes"] >= 1 and d["full"] is False
+
+
+def test_queue_snapshot_names_the_clerk_who_acts_at_each_counter(hall: RunningHall) -> None:
+    hall.new_ticket("D")
+    hall.act(7, "call-next")
+    queue = hall.http.get(f"{hall.url}/api/v1/queue").json()
+    assert {c["number"]: c["clerk"] for c in queue["counters"]}[7] == "clerk 7"
 
 
 def test_appointment_booking_is_masked(hall: RunningHall) -> None:

@@ -331,3 +331,33 @@ def test_manager_priority_lane_and_cancel_are_audited(ctx: ServiceContext) -> No
         audited = [(e.kind, e.number, e.actor) for e in uow.repo.events_since(0, 100)]
     assert (EventKind.PRIORITIZED, third.number, "manager:wang") in audited
     assert (EventKind.CANCELLED, first.number, "manager:wang") in audited
+
+
+def test_snapshot_shows_cap_wait_estimate_and_the_clerk_at_each_counter(clock: FakeClock) -> None:
+    hall = parse_hall(
+        {
+            "hall": {"id": "h", "name": "厅", "name_tw": "廳", "name_en": "Hall"},
+            "categories": [
+                {"code": "A", "name": "甲", "id_required": False, "daily_cap": 2},
+                {"code": "B", "name": "乙", "id_required": False, "service_minutes": 6},
+            ],
+            "counters": [
+                {"number": 1, "categories": ["A", "B"]},
+                {"number": 2, "categories": ["B"]},
+            ],
+        }
+    )
+    ctx = fake_context(hall, clock)
+    for code in "AABBBB":
+        tickets.issue(ctx, code, None, "k", "kiosk:k")
+    counters.call_next(ctx, 1, "clerk:login:wang")  # A001
+    counters.call_next(ctx, 2, "clerk:counter-2")  # B001
+    snap = queue.snapshot(ctx)
+    assert (snap.hall, snap.hall_tw, snap.hall_en) == ("厅", "廳", "Hall")
+    cats = {c.code: c for c in snap.categories}
+    assert cats["A"].full and not cats["B"].full
+    # Three B wait; two open counters serve B at 6 minutes each: ceil(3 * 6 / 2) = 9.
+    assert (cats["B"].waiting, cats["B"].eta_minutes) == (3, 9)
+    assert [c.clerk for c in snap.counters] == ["wang", "counter-2"]
+    counters.call_next(ctx, 1, "kiosk:k")  # not a clerk: the clerk shown stays
+    assert queue.snapshot(ctx).counters[0].clerk == "wang"
