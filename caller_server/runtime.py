@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -28,6 +30,19 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def _lowest_cpu_priority() -> None:
+    """Give the calling thread the lowest CPU priority (nice 19), where the OS allows it.
+
+    The password-check thread runs argon2 with the GIL released; at nice 19 a login flood
+    uses only the cores that issuing and calling leave idle. Linux keeps a nice value per
+    thread, so this touches no other thread of the process.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError) as exc:  # not Linux, or a sandbox forbids it
+        log.warning("password checks run at normal CPU priority: %s", exc)
+
+
 class Runtime:
     """One server process: its database engine, its hall and its single writer thread.
 
@@ -50,7 +65,9 @@ class Runtime:
         """Called (on the writer thread) after each commit that appended events."""
         self._writer = BatchWriter(partial(self._unit_outside_batch, write=True))
         self._readers = ThreadPoolExecutor(8, thread_name_prefix="yihao-reader")
-        self._slow = ThreadPoolExecutor(1, thread_name_prefix="yihao-argon2")
+        self._slow = ThreadPoolExecutor(
+            1, thread_name_prefix="yihao-argon2", initializer=_lowest_cpu_priority
+        )
 
     def _unit_outside_batch(self, *, write: bool) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.hall.timezone, write=write)

@@ -109,10 +109,10 @@ async def attempt_login(request: Request, username: str, password: str) -> tuple
     address = request.client.host if request.client else ""
     throttle.check(username, address)
     try:
-        cred = await rt.slow(auth.check_password, rt.ctx, username, password)
+        login = await rt.slow(auth.check_password, rt.ctx, username, password)
     except auth.AuthError:
         if throttle.failed(username, address):
             await rt.write(auth.record_lockout, rt.ctx, username, address)
         raise
     throttle.succeeded(username)
-    return await rt.write(auth.login_token, rt.ctx, cred), cred
+    return await rt.write(auth.login_token, rt.ctx, login), login.credential

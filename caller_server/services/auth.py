@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -16,8 +17,21 @@ from caller_server.store.repository import Credential, UserRecord
 
 ROLES = ("kiosk", "clerk", "manager", "admin")
 """Token roles. Output devices hold no token: they prove their paired key (push/pairing)."""
-_hasher = PasswordHasher(parallelism=1)
-"""argon2id, 64 MiB, t=3, one lane: a check takes one core, never both of a small server's."""
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+"""argon2id at OWASP's recommended minimum (19 MiB, t=2, one lane): a check takes a few tens
+of milliseconds of one core and little cache, so a login flood leaves issuing and calling
+their share. Hashes made with other parameters (64 MiB, t=3 before) still verify, and a
+successful login stores the password again with these."""
+
+
+@dataclass(frozen=True)
+class Login:
+    """A checked password: the user's credential, and their password hashed anew when the
+    stored hash used older parameters."""
+
+    credential: Credential
+    username: str
+    rehashed: str | None = None
 
 
 class AuthError(DomainError):
@@ -61,8 +75,14 @@ def create_token(
     return token
 
 
-def login_token(ctx: ServiceContext, cred: Credential) -> str:
-    """The token of a successful login: it ends after the hall's ``rules.login_hours``."""
+def login_token(ctx: ServiceContext, login: Login) -> str:
+    """The token of a successful login: it ends after the hall's ``rules.login_hours``.
+    An outdated password hash is replaced by the fresh one computed at the check."""
+    if login.rehashed is not None:
+        with ctx.unit(write=True) as uow:
+            uow.repo.set_password_hash(login.username, login.rehashed)
+            uow.commit()
+    cred = login.credential
     return create_token(ctx, cred.role, cred.counter, cred.label, ctx.hall.rules.login_hours)
 
 
@@ -99,7 +119,7 @@ def _decoy_hash() -> str:
     return str(_hasher.hash(secrets.token_urlsafe(16)))
 
 
-def check_password(ctx: ServiceContext, username: str, password: str) -> Credential:
+def check_password(ctx: ServiceContext, username: str, password: str) -> Login:
     """The user's credential if the password is right. Slow on purpose (argon2): call it
     from a reader thread, never on the writer thread or inside a transaction. An unknown
     name runs argon2 too, so timing does not tell which names exist."""
@@ -111,7 +131,8 @@ def check_password(ctx: ServiceContext, username: str, password: str) -> Credent
             raise AuthError()
     except VerificationError as exc:
         raise AuthError() from exc
-    return Credential(user.role, user.counter, f"login:{username}")
+    rehashed = str(_hasher.hash(password)) if _hasher.check_needs_rehash(stored) else None
+    return Login(Credential(user.role, user.counter, f"login:{username}"), username, rehashed)
 
 
 def record_lockout(ctx: ServiceContext, username: str, address: str) -> None:

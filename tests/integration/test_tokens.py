@@ -4,8 +4,8 @@
 - ``yihao token list`` / ``revoke`` and the admin API;
 - failed logins are limited per name and per address (429 with Retry-After), with an audit
   event when a name is locked;
-- a login flood does not stall issuing (argon2 runs on its own thread, one lane, within a
-  budget): p99 with and without the flood are printed, and a stall fails the test.
+- a login flood does not stall issuing (argon2 runs on its own lowest-priority thread, one lane,
+  within a budget): issue p99 under the flood stays within 2x of p99 without it.
 """
 
 from __future__ import annotations
@@ -165,6 +165,15 @@ def _p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100)[98]
 
 
+def _nice_values(pid: int) -> list[int]:
+    """The nice value of every thread of process ``pid`` (field 19 of /proc/PID/task/TID/stat)."""
+    values = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        values.append(int(fields[16]))
+    return values
+
+
 def test_a_login_flood_does_not_stall_issuing(servers: tuple[list[ServerProcess], str]) -> None:
     (a, _b), admin = servers
     kiosk = httpx.Client(base_url=a.url, headers=_bearer(admin), timeout=30)
@@ -179,25 +188,35 @@ def test_a_login_flood_does_not_stall_issuing(servers: tuple[list[ServerProcess]
         return times
 
     issue_latencies(20)  # warm up
-    quiet = _p99(issue_latencies(230))
-    flood = subprocess.Popen(
-        [sys.executable, "-c", FLOOD, a.url],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    quiet: list[float] = []
+    busy: list[float] = []
+    attempts: list[int] = []
     try:
-        time.sleep(1.0)
-        busy = _p99(issue_latencies(230))
+        # Quiet and flooded phases alternate, so a burst of load from elsewhere on the machine
+        # lands on both sides rather than on one.
+        for _ in range(4):
+            quiet += issue_latencies(55)
+            # The attacker stands for another machine on the LAN: its own CPU use (at the lowest
+            # priority here) is not the server's. The server's share is what is measured.
+            flood = subprocess.Popen(
+                ["nice", "-n", "19", sys.executable, "-c", FLOOD, a.url],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            try:
+                time.sleep(1.0)
+                busy += issue_latencies(55)  # D stops at 500 a day
+            finally:
+                out, _ = flood.communicate("", timeout=60)
+            attempts += [int(code) for code in out.split()]
     finally:
         kiosk.close()
-        out, _ = flood.communicate("", timeout=60)
-    attempts = [int(code) for code in out.split()]
     assert attempts.count(401) >= 10  # the flood did reach argon2, one check at a time
-    report = f"issue p99 {busy * 1000:.1f} ms with a login flood, {quiet * 1000:.1f} ms without"
+    assert a.proc is not None and 19 in _nice_values(a.proc.pid)  # the argon2 thread yields
+    with_flood, without = _p99(busy) * 1000, _p99(quiet) * 1000
+    report = f"issue p99 {with_flood:.1f} ms with a login flood, {without:.1f} ms without"
     print(report)
     # Before the fix a flood held the writer (argon2 inside the hall-locked batch): issuing
-    # stopped for seconds. On a quiet two-core machine p99 stays within 2x (seen 3 of 3 runs);
-    # on a loaded runner the attacker's own process competes for the cores, so the test bars
-    # a stall, not a ratio.
-    assert busy < max(4 * quiet, 0.25), report
+    # stopped for seconds.
+    assert _p99(busy) <= 2 * _p99(quiet), report

@@ -6,12 +6,13 @@ import random
 from datetime import date, datetime, time
 
 import pytest
+from argon2 import PasswordHasher
 
 from caller_server.domain.errors import DomainError
 from caller_server.domain.events import EventKind
 from caller_server.domain.hall import parse_hall
 from caller_server.protocol import BookingIn, IdentityIn
-from caller_server.services import appointments, auth, counters, manage, queue, tickets
+from caller_server.services import admin, appointments, auth, counters, manage, queue, tickets
 from caller_server.services.context import ServiceContext
 from tests.serverkit import SHANGHAI, FakeClock, fake_context, id_number, identity, sample_hall
 
@@ -225,9 +226,24 @@ def test_tokens_and_users(ctx: ServiceContext) -> None:
     assert _code(auth.add_user, ctx, "wang", "another pass", "manager", None) == "role_invalid"
     assert _code(auth.check_password, ctx, "wang", "wrong password") == "unauthorized"
     assert _code(auth.check_password, ctx, "nobody", "correct horse") == "unauthorized"
-    cred = auth.check_password(ctx, "wang", "correct horse")
-    session = auth.login_token(ctx, cred)
-    assert cred.role == "manager" and auth.authenticate(ctx, session).role == "manager"
+    login = auth.check_password(ctx, "wang", "correct horse")
+    assert login.rehashed is None  # made with today's parameters
+    session = auth.login_token(ctx, login)
+    assert login.credential.role == "manager"
+    assert auth.authenticate(ctx, session).role == "manager"
+
+
+def test_a_login_upgrades_a_hash_made_with_older_parameters(ctx: ServiceContext) -> None:
+    old = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)  # before 2026-12
+    admin.add_user(ctx, "wang", old.hash("correct horse"), "manager", None, "test")
+    login = auth.check_password(ctx, "wang", "correct horse")
+    assert login.rehashed is not None and "m=19456,t=2,p=1" in login.rehashed
+    auth.login_token(ctx, login)
+    with ctx.unit(write=False) as uow:
+        stored = uow.repo.user("wang")
+    assert stored is not None and stored.password_hash == login.rehashed
+    assert auth.check_password(ctx, "wang", "correct horse").rehashed is None
+    assert _code(auth.check_password, ctx, "wang", "wrong password") == "unauthorized"
 
 
 def test_login_tokens_end_and_revoked_tokens_are_refused(

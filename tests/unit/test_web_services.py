@@ -169,7 +169,7 @@ def test_admin_changes_are_audited_with_the_admin(ctx: ServiceContext, clock: Fa
     assert _code(auth.authenticate, ctx, token) == "unauthorized"
     assert _code(auth.check_password, ctx, "li", "li-pass-1") == "unauthorized"
     admin.set_disabled(ctx, "li", False, "admin:login:root")
-    assert auth.check_password(ctx, "li", "li-pass-1").counter == 3
+    assert auth.check_password(ctx, "li", "li-pass-1").credential.counter == 3
     listed = admin.tokens(ctx)
     assert [(k.label, k.revoked) for k in listed] == [("login:li", True)]
     with ctx.unit(write=False) as uow:
