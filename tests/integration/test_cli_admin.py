@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.serverkit import REPO, SAMPLE_HALL
+from tests.serverkit import REPO, SAMPLE_HALL, tmpfs
 
 
 def yihao(*args: str) -> subprocess.CompletedProcess[str]:
@@ -48,20 +48,35 @@ def test_a_refused_init_keeps_the_working_hall(yihao_home: Path, tmp_path: Path)
     ]
 
 
-def test_an_unopenable_database_is_one_clear_message(yihao_home: Path, tmp_path: Path) -> None:
-    assert yihao("init").returncode == 0
-    missing = f"sqlite:///{tmp_path / 'no-such-dir' / 'yihao.db'}"
+def _refused_everywhere(db: Path) -> None:
+    url = f"sqlite:///{db}"
     for command in (
-        ["init", "--db", missing],
-        ["serve", "--db", missing, "--port", "1"],
-        ["token", "create", "--role", "kiosk", "--db", missing],
-        ["export", "--db", missing],
+        ["init", "--db", url],
+        ["serve", "--db", url, "--port", "1"],
+        ["token", "create", "--role", "kiosk", "--db", url],
+        ["export", "--db", url],
     ):
         done = yihao(*command)
         assert done.returncode == 2, command
         assert "Traceback" not in done.stderr, command
-        assert "无法使用数据库" in done.stderr and str(tmp_path / "no-such-dir") in done.stderr
+        assert f"无法使用数据库 {db}" in done.stderr, done.stderr
         assert "may read and write" in done.stderr
+
+
+def test_an_unopenable_database_is_one_clear_message(yihao_home: Path, tmp_path: Path) -> None:
+    assert yihao("init").returncode == 0
+    _refused_everywhere(tmp_path / "no-such-dir" / "yihao.db")
+
+
+def test_a_read_only_database_is_one_clear_message(yihao_home: Path, tmp_path: Path) -> None:
+    # Root ignores file modes, so the database sits on a file system mounted read-only.
+    with tmpfs(tmp_path / "disk") as disk:
+        db = disk / "yihao.db"
+        made = yihao("init", "--db", f"sqlite:///{db}")
+        assert made.returncode == 0, made.stderr
+        remount = ["mount", "-o", "remount,ro", str(disk)]
+        assert subprocess.run(remount, capture_output=True, check=False).returncode == 0
+        _refused_everywhere(db)
 
 
 def test_secret_outside_the_data_dir_and_private_permissions(

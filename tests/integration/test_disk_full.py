@@ -5,7 +5,6 @@ The database lives on a small tmpfs the test mounts (root only) and fills up its
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,25 +16,20 @@ from caller_server.runtime import initialise
 from caller_server.services import auth
 from caller_server.settings import Settings, create_secret
 from caller_server.store import tables as t
-from tests.serverkit import ServerProcess, dispose_engines, free_port, sample_hall, sql_context
+from tests.serverkit import (
+    ServerProcess,
+    dispose_engines,
+    free_port,
+    sample_hall,
+    sql_context,
+    tmpfs,
+)
 
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-    try:
+    with tmpfs(tmp_path / "disk") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _fill(disk: Path) -> Path:
