@@ -26,7 +26,7 @@ def purge(ctx: ServiceContext, actor: str) -> Purged:
     before_at = datetime.combine(date.fromisoformat(first_kept), time(0), ctx.hall.timezone)
     with ctx.unit(write=True) as uow:
         purged = uow.repo.purge_personal(first_kept, before_at.timestamp())
-        if purged.tickets or purged.appointments or purged.day_keys:
+        if any(asdict(purged).values()):
             data = {"before": first_kept, **asdict(purged)}
             ctx.record(uow, Event(kind=EventKind.PURGED, at=now, actor=actor, data=data))
         else:

@@ -45,7 +45,7 @@ class FakeDatabase:
     day_keys: dict[str, bytes] = field(default_factory=dict)
     cases: dict[int, ReviewCase] = field(default_factory=dict)
     notice: str = ""
-    requests: dict[str, int] = field(default_factory=dict)
+    requests: dict[str, tuple[int, float]] = field(default_factory=dict)
     kiosks: dict[str, tuple[dict[str, Any], float]] = field(default_factory=dict)
 
 
@@ -192,7 +192,10 @@ class FakeRepository(Repository):
         days = [day for day in self.db.day_keys if day < before_day]
         for day in days:
             del self.db.day_keys[day]
-        return Purged(len(tickets), len(booked), len(days))
+        taps = [key for key, (_, at) in self.db.requests.items() if at < before_at]
+        for key in taps:
+            del self.db.requests[key]
+        return Purged(len(tickets), len(booked), len(days), len(taps))
 
     def save_device(self, device: DeviceRecord) -> None:
         self.db.devices[device.id] = device
@@ -206,13 +209,13 @@ class FakeRepository(Repository):
                 self.db.devices[device_id] = replace(self.db.devices[device_id], last_seen=at)
 
     def ticket_by_request(self, request_id: str) -> Ticket | None:
-        ticket_id = self.db.requests.get(request_id)
-        return None if ticket_id is None else replace(self.db.tickets[ticket_id])
+        known = self.db.requests.get(request_id)
+        return None if known is None else replace(self.db.tickets[known[0]])
 
     def remember_request(self, request_id: str, ticket_id: int, now: float) -> None:
         if request_id in self.db.requests:
             raise ValueError(f"request {request_id} is known already")
-        self.db.requests[request_id] = ticket_id
+        self.db.requests[request_id] = (ticket_id, now)
 
     def save_kiosk_health(self, kiosk_id: str, health: dict[str, Any], now: float) -> None:
         self.db.kiosks[kiosk_id] = (dict(health), now)

@@ -105,6 +105,8 @@ class Purged:
     tickets: int
     appointments: int
     day_keys: int
+    requests: int = 0
+    """Kiosk idempotency keys (they only matter while a tap may be retried)."""
 
 
 class Repository(ABC):

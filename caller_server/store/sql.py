@@ -438,7 +438,10 @@ class SqlRepository(Repository):
             .values(person_key=None)
         )
         keys = self.conn.execute(delete(t.day_keys).where(t.day_keys.c.service_day < before_day))
-        return Purged(tickets.rowcount, booked.rowcount, keys.rowcount)
+        requests = self.conn.execute(
+            delete(t.issue_requests).where(t.issue_requests.c.created_at < before_at)
+        )
+        return Purged(tickets.rowcount, booked.rowcount, keys.rowcount, requests.rowcount)
 
     # --- devices
     def save_device(self, device: DeviceRecord) -> None:

@@ -61,7 +61,8 @@ def test_purge_erases_who_and_keeps_every_figure(db_url: str) -> None:
     for _ in range(10):
         days.append(ctx.day(clock.now))
         _busy_day(ctx, rng)
-        tickets.issue(ctx, "C", same, "k1", "test")  # one citizen every day
+        # one citizen every day, tapping a kiosk that sends an idempotency key
+        tickets.issue(ctx, "C", same, "k1", "test", request_id=f"tap-{len(days)}")
         clock.advance(DAY)
     before = {day: queue.stats_rows(ctx, day) for day in days}
     assert _personal(db_url)[2] == days
@@ -73,12 +74,17 @@ def test_purge_erases_who_and_keeps_every_figure(db_url: str) -> None:
     assert len(set(keys)) == 10  # the same person, unlinkable from one day to the next
 
     purged = privacy.purge(ctx, "test")  # today is day 11; 7 days kept: days 1-3 go
-    assert (purged.tickets, purged.day_keys) == (21, 3)
+    assert (purged.tickets, purged.day_keys, purged.requests) == (21, 3, 3)
     assert privacy.purge(ctx, "test").day_keys == 0  # idempotent
     keyed, named, kept = _personal(db_url)
     assert kept == days[3:]
     assert keyed == named == 7 * 7
     assert {day: queue.stats_rows(ctx, day) for day in days} == before
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        taps = conn.execute(select(t.issue_requests.c.request_id)).scalars().all()
+    engine.dispose()
+    assert sorted(taps) == sorted(f"tap-{n}" for n in range(4, 11))
     kinds = [e.kind for e in queue.events_since(ctx, 0, 10_000)]
     assert kinds.count("purged") == 1
     dispose_engines()
