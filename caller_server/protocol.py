@@ -240,12 +240,16 @@ class CounterState(Model):
 
 
 class AlertOut(Model):
-    kind: Literal["long_wait", "idle_counter", "device_offline", "device_suspect"]
+    kind: Literal["long_wait", "idle_counter", "device_offline", "device_suspect", "printer_fault"]
     message_zh: str
     message_en: str
     number: str | None = None
     counter: int | None = None
     minutes: int
+    device: str | None = None
+    """The kiosk an alert is about (printer_fault, a kiosk's device_offline)."""
+    since: float | None = None
+    """When the condition began, where the same condition may come back the same day."""
 
 
 class QueueSnapshot(Model):
@@ -329,6 +333,8 @@ class KioskOut(KioskHealthIn):
     id: str
     last_seen: float
     online: bool
+    fault_since: float | None = None
+    """When the printer's current fault (or paper near end) was first reported."""
 
 
 # --- output devices (counter screens, hall wall, voice announcers) ---------------------------

@@ -15,8 +15,10 @@ from caller_server.store.repository import ReviewCase
 
 
 def alert_key(alert: AlertOut) -> str:
-    """Stable for as long as the condition lasts: kind and the ticket or counter."""
-    return f"{alert.kind}:{alert.number or ''}:{alert.counter or ''}"
+    """Stable for as long as the condition lasts: kind and the ticket or counter, and for a
+    kiosk its id and when the condition began (a fault fixed and back is a new alert)."""
+    key = f"{alert.kind}:{alert.number or ''}:{alert.counter or ''}"
+    return key if alert.device is None else f"{key}:{alert.device}:{int(alert.since or 0)}"
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,8 @@ class ManagerAlert:
     """One line of the manager's alert list."""
 
     kind: str
-    """long_wait, idle_counter (live), bad_review (today), case_overdue (open too long)."""
+    """long_wait, idle_counter, device_offline, device_suspect, printer_fault (live),
+    long_pause, bad_review (today), case_overdue (open too long), writes_failing."""
     key: str
     message_zh: str
     message_en: str

@@ -37,7 +37,7 @@ Rt = Depends(runtime)
 
 
 class AckIn(BaseModel):
-    key: str = Field(min_length=1, max_length=64)
+    key: str = Field(min_length=1, max_length=160)
 
 
 @api.post("/alerts/ack", status_code=204, summary="确认 an alert (who and when are recorded)")

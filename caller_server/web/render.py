@@ -34,5 +34,6 @@ def page(
     )
     response = HTMLResponse(html, status)
     if request.query_params.get("lang") in i18n.LANGS:
-        response.set_cookie(i18n.COOKIE, i18n.lang_of(request), max_age=365 * 86400)
+        secure = request.app.state.runtime.settings.tls
+        response.set_cookie(i18n.COOKIE, i18n.lang_of(request), max_age=365 * 86400, secure=secure)
     return response

@@ -119,7 +119,7 @@ def _login_page(request: Request, status: int, next: str, error: str, user: str)
     csrf = session.csrf_token(rt.ctx.secret, f"login|{nonce}")
     response = page(request, "login.html", status, next=next, error=error, user=user, form=csrf)
     if not known:
-        session.set_login_cookie(response, nonce)
+        session.set_login_cookie(response, nonce, rt.settings.tls)
     return response
 
 
@@ -147,7 +147,7 @@ async def login(
     local = next.startswith("/") and not next.startswith("//") and "\\" not in next
     target = next if local else home  # never off-site (no //host, no /\host)
     response = RedirectResponse(target, status_code=303)
-    session.set_cookie(response, rt.ctx.secret, token)
+    session.set_cookie(response, rt.ctx.secret, token, rt.settings.tls)
     return response
 
 
@@ -163,7 +163,7 @@ async def logout(request: Request, csrf: str = Form("")) -> Response:
     await rt.write(auth.revoke, rt.ctx, token, "web:logout")
     cache: TokenCache = request.app.state.tokens
     cache.forget(token)
-    session.clear_cookie(response)
+    session.clear_cookie(response, rt.settings.tls)
     return response
 
 
