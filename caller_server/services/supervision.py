@@ -18,7 +18,7 @@ def alert_key(alert: AlertOut) -> str:
     """Stable for as long as the condition lasts: kind and the ticket or counter, and for a
     kiosk its id and when the condition began (a fault fixed and back is a new alert)."""
     key = f"{alert.kind}:{alert.number or ''}:{alert.counter or ''}"
-    return key if alert.device is None else f"{key}:{alert.device}:{int(alert.since or 0)}"
+    return key if alert.device is None else f"{key}:{alert.device}:{int((alert.since or 0) * 1000)}"
 
 
 @dataclass(frozen=True)

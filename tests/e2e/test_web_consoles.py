@@ -734,3 +734,79 @@ def test_figures_print_on_one_page(browser: object, hall: Hall) -> None:
     page.screenshot(path=str(out / "web-figures-print.png"), full_page=True)
     assert pages == 1
     page.close()
+
+
+def test_a_kiosks_printer_fault_is_alerted_live_until_fixed(browser: object, hall: Hall) -> None:
+    """A kiosk reports over HTTP; the open dashboard shows the alert, it is acknowledged,
+    and it goes away when the kiosk reports the printer fixed."""
+    manager = login(browser, hall, "boss")
+    time.sleep(0.5)  # the dashboard's event stream connected
+
+    def report(printer: str, near_end: bool = False) -> None:
+        r = httpx.put(
+            f"{hall.url}/api/v1/kiosks/kiosk-e2e/health",
+            json={"reader": "ok", "printer": printer, "paper_near_end": near_end, "version": "t"},
+            headers={"Authorization": f"Bearer {hall.kiosk}"},
+        )
+        assert r.status_code == 204, r.text
+
+    report("ok")
+    fault = '#alerts .alert[data-key^="printer_fault:"]'
+    assert manager.query_selector(fault) is None
+    report("paper_out")
+    manager.wait_for_selector(fault, timeout=5000)  # live: no reload
+    assert "自助机 kiosk-e2e：打印机缺纸" in manager.inner_text(fault)
+    manager.click(f"{fault} button[data-ack]")
+    manager.wait_for_selector(f"{fault}.acked")
+    assert "boss" in manager.inner_text(f"{fault}.acked")
+    report("ok", near_end=True)  # a new condition: a new alert to acknowledge
+    manager.wait_for_selector(f"{fault}:not(.acked) button[data-ack]", timeout=5000)
+    assert "打印纸将用完" in manager.inner_text(fault)
+    report("ok")
+    manager.wait_for_selector(fault, state="detached", timeout=5000)
+    faults = [e["data"].get("fault") for e in _events(hall) if e["kind"] == "alert"]
+    assert faults[-3:] == ["paper_out", "paper_near_end", "ok"]
+    manager.close()
+
+
+def test_the_session_cookie_is_secure_under_tls_only(
+    browser: object, hall: Hall, tmp_path: Path
+) -> None:
+    plain = httpx.Client(base_url=hall.url)
+    reply = login_reply(plain, "boss")
+    cookie = reply.headers["set-cookie"]
+    assert reply.status_code == 303 and session.COOKIE in cookie
+    assert "secure" not in cookie.lower()  # the single-machine demo over plain HTTP
+    assert plain.get("/manager").status_code == 200
+
+    home = tmp_path / "home"
+    home.mkdir()
+    url = f"sqlite:///{home / 'yihao.db'}"
+    env = {**os.environ, "YIHAO_HOME": str(home)}
+    cmd = [sys.executable, "-m", "caller_server.cli", "init", "--db", url]
+    subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, env=env)
+    ctx = sql_context(url, sample_hall())
+    auth.add_user(ctx, "boss", PASSWORD, "manager", None)
+    dispose_engines()
+    server = ServerProcess(home, url, free_port(), tmp_path / "tls.log", tls=True)
+    server.start()
+    try:
+        secure = httpx.Client(base_url=server.url, verify=False)
+        form = secure.get("/login")
+        assert "; secure" in form.headers["set-cookie"].lower()  # the login form's nonce too
+        reply = login_reply(secure, "boss")
+        cookie = reply.headers["set-cookie"]
+        assert reply.status_code == 303 and session.COOKIE in cookie
+        assert "; secure" in cookie.lower() and "httponly" in cookie.lower()
+        assert secure.get("/manager").status_code == 200
+        page = browser.new_page(ignore_https_errors=True)  # type: ignore[attr-defined]
+        page.goto(f"{server.url}/login")
+        page.fill("input[name=username]", "boss")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url(f"{server.url}/manager")
+        (stored,) = [c for c in page.context.cookies() if c["name"] == session.COOKIE]
+        assert stored["secure"] and stored["httpOnly"] and stored["sameSite"] == "Strict"
+        page.close()
+    finally:
+        server.stop()
