@@ -15,7 +15,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from caller_server.api.deps import TokenCache
 from caller_server.api.routes import pair_with_pin
-from caller_server.domain.hall import Hall
+from caller_server.domain.errors import DomainError
+from caller_server.domain.events import EventKind
+from caller_server.domain.hall import Hall, parse_hall
+from caller_server.protocol import EventOut
 from caller_server.runtime import Runtime
 from caller_server.services import admin, auth, devices
 from caller_server.web import halledit
@@ -136,6 +139,26 @@ def _apply(rt: Runtime, data: dict[str, Any], hall: Hall) -> None:
     rt.ctx.hall = hall
 
 
+def follow_hall_edits(rt: Runtime) -> Callable[[EventOut], None]:
+    """An event-hub hook: apply a hall edit made through any server process on the database
+    (its ADMIN event carries the validated hall), and keep it in this process's hall file."""
+
+    def follow(event: EventOut) -> None:
+        data = event.data.get("hall")
+        if event.kind != EventKind.ADMIN or not isinstance(data, dict):
+            return
+        try:
+            hall = parse_hall(data)
+        except DomainError as exc:  # validated by the process that took it; never expected
+            log.error("hall edit #%d not applied: %s", event.seq, exc.message_en)
+            return
+        if hall != rt.hall:
+            _apply(rt, data, hall)
+            log.info("hall edit #%d by %s applied", event.seq, event.data.get("what"))
+
+    return follow
+
+
 @router.post("/admin/counters/{number}")
 async def edit_counter(
     request: Request, number: int, csrf: str = Form(""), categories: str = Form()
@@ -149,9 +172,8 @@ async def edit_counter(
         )
         new, hall = halledit.set_counter(data, number, categories)
         _apply(rt, new, hall)
-        await rt.write(
-            admin.hall_changed, rt.ctx, actor, "counter_categories", str(number), before, categories
-        )
+        what, key = "counter_categories", str(number)
+        await rt.write(admin.hall_changed, rt.ctx, actor, what, key, before, categories, new)
         return f"{number} 号窗口已改为 {categories}"
 
     return await _change(request, csrf, work)
@@ -168,7 +190,9 @@ async def edit_category(
         new, hall = halledit.set_category(data, code, hours, daily_cap)
         _apply(rt, new, hall)
         after = f"{hours} cap {daily_cap}"
-        await rt.write(admin.hall_changed, rt.ctx, actor, "category_hours", code, before, after)
+        await rt.write(
+            admin.hall_changed, rt.ctx, actor, "category_hours", code, before, after, new
+        )
         return f"{code} 类业务已更新"
 
     return await _change(request, csrf, work)
