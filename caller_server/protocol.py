@@ -112,6 +112,7 @@ class CallOut(Model):
     ticket: CounterTicket | None
     rule: str | None = None
     reason_zh: str | None = None
+    reason_tw: str | None = None
     reason_en: str | None = None
     finished: str | None = Field(default=None, description="number closed by this call")
 
@@ -124,6 +125,7 @@ class QueuedTicket(Model):
     priority: str | None = None
     waited_minutes: int
     reason_zh: str
+    reason_tw: str
     reason_en: str
 
 
@@ -291,6 +293,7 @@ class Problem(Model):
     status: int
     code: str
     detail: str
+    detail_tw: str = ""
     detail_en: str
     ticket: TicketOut | None = None
     errors: list[dict[str, Any]] | None = None

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from caller_server.zhtw import traditional
+
+Said = tuple[str, str]
+"""A message as the code writes it: Simplified Chinese and English (zh-TW is derived)."""
+
 LANGS = ("zh-CN", "zh-TW", "en")
 LANG_NAMES = {"zh-CN": "简体", "zh-TW": "繁體", "en": "English"}
 COOKIE = "yihao_lang"
@@ -175,6 +180,20 @@ _TEXT: dict[str, tuple[str, str, str]] = {
         "請核對號票上的二維碼，或諮詢大廳工作人員。",
         "Check the QR code on your ticket, or ask the hall staff.",
     ),
+    "role_clerk": ("窗口人员", "窗口人員", "clerk"),
+    "role_manager": ("大厅管理", "大廳管理", "manager"),
+    "role_admin": ("系统管理员", "系統管理員", "administrator"),
+    "role_kiosk": ("自助取号机", "自助取號機", "kiosk"),
+    "role_counter": ("窗口屏", "窗口屏", "counter screen"),
+    "role_wall": ("大厅叫号屏", "大廳叫號屏", "hall wall"),
+    "role_voice": ("语音播报", "語音播報", "announcer"),
+    "dev_online": ("在线", "線上", "online"),
+    "dev_offline": ("离线", "離線", "offline"),
+    "dev_suspect": ("可疑", "可疑", "suspect"),
+    "dev_unpaired": ("未配对", "未配對", "not paired"),
+    "appt_booked": ("已预约", "已預約", "booked"),
+    "appt_checked_in": ("已签到", "已簽到", "checked in"),
+    "appt_cancelled": ("已取消", "已取消", "cancelled"),
     "no_js": ("本页每 15 秒自动刷新", "本頁每 15 秒自動刷新", "This page reloads every 15 s"),
 }
 
@@ -192,3 +211,11 @@ def text(lang: str, key: str) -> str:
 def pick(lang: str, triple: tuple[str, str, str]) -> str:
     """One of a (zh-CN, zh-TW, en) triple."""
     return triple[LANGS.index(lang)] if lang in LANGS else triple[0]
+
+
+def say(lang: str, zh: str, en: str) -> str:
+    """A message written in Simplified Chinese and English (errors, the policy's reasons,
+    alerts, the pages' notes) in ``lang``; its zh-TW by :func:`caller_server.zhtw.traditional`."""
+    if lang == "en":
+        return en
+    return traditional(zh) if lang == "zh-TW" else zh

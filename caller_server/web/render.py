@@ -27,6 +27,8 @@ def page(
         langs=i18n.LANG_NAMES,
         _=lambda key: i18n.text(lang, key),
         pick=lambda triple: i18n.pick(lang, triple),
+        say=lambda zh, en: i18n.say(lang, zh, en),
+        texts_for=lambda keys: {key: i18n.text(lang, key) for key in keys},
         csrf=csrf,
         path=request.url.path,
         hall=request.app.state.runtime.hall,
