@@ -8,8 +8,8 @@ from caller_server.domain.cases import LIMIT_WORKING_DAYS, overdue
 from caller_server.domain.events import Event, EventKind
 from caller_server.domain.figures import DayFigures, day_figures
 from caller_server.domain.rating import Rating
-from caller_server.protocol import AlertOut, QueueSnapshot
-from caller_server.services import queue
+from caller_server.protocol import AlertOut, KioskOut, QueueSnapshot
+from caller_server.services import kiosks, queue
 from caller_server.services.context import ServiceContext
 from caller_server.store.repository import ReviewCase
 
@@ -56,6 +56,8 @@ class Supervision:
     """Category code → minutes the first waiting ticket has waited."""
     counters: dict[int, CounterMinutes]
     acks: dict[str, Ack]
+    kiosks: list[KioskOut]
+    """Each kiosk's last health report (reader, printer, paper)."""
 
 
 def supervision(ctx: ServiceContext) -> Supervision:
@@ -140,7 +142,8 @@ def supervision(ctx: ServiceContext) -> Supervision:
                 else "database writes are failing: no ticket can be issued or called",
             ),
         )
-    return Supervision(snap, alerts, review_cases, notice, longest, minutes, acks)
+    kiosk_health = kiosks.list_kiosks(ctx)
+    return Supervision(snap, alerts, review_cases, notice, longest, minutes, acks, kiosk_health)
 
 
 def acknowledge(ctx: ServiceContext, key: str, actor: str) -> None:

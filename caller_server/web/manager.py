@@ -31,6 +31,10 @@ router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1")
 _MANAGERS = ("manager", "admin")
 Manager = Depends(require("manager"))
+_PRINTER_STATES = frozenset(
+    f"prn_{s}" for s in ("ok", "paper_near_end", "paper_out", "cover_open", "offline", "unknown")
+)
+"""The printer states a kiosk reports that have a name in the three languages."""
 Rt = Depends(runtime)
 
 
@@ -61,7 +65,15 @@ async def _live(request: Request, template: str) -> Response:
         return who
     rt: Runtime = request.app.state.runtime
     view = await rt.read(supervision.supervision, rt.ctx)
-    return page(request, template, csrf=who.csrf, who=who, v=view)
+    return page(
+        request,
+        template,
+        csrf=who.csrf,
+        who=who,
+        v=view,
+        printer_states=_PRINTER_STATES,
+        hm=lambda at: rt.ctx.local(at).strftime("%H:%M:%S"),
+    )
 
 
 @router.get("/manager", response_class=HTMLResponse)

@@ -526,7 +526,7 @@ def test_admin_manages_users_tokens_and_the_hall_without_restart(hall: Hall) -> 
     tokens = root.get("/admin").text
     assert ">k<" in tokens  # the kiosk token's label is listed, never the token itself
     assert hall.kiosk not in tokens
-    row = re.search(r"<tr><td>(\d+)</td><td>kiosk</td><td></td><td>k</td>", tokens)
+    row = re.search(r"<tr><td>(\d+)</td><td>自助取号机</td><td></td><td>k</td>", tokens)
     assert row is not None, tokens
     kiosk_id = row.group(1)
 
@@ -659,6 +659,23 @@ def test_bad_review_case_notice_and_appointments(hall: Hall) -> None:
     )
 
 
+RECORD_VIBRATE_AND_NOTIFY = """
+(function () {
+  function keep(name, value) {
+    var list = JSON.parse(sessionStorage.getItem(name) || "[]");
+    list.push(value);
+    sessionStorage.setItem(name, JSON.stringify(list));
+  }
+  var Real = window.Notification;
+  function Recorded(text, options) { keep("notes", text); return new Real(text, options); }
+  Object.defineProperty(Recorded, "permission", {get: function () { return Real.permission; }});
+  Recorded.requestPermission = Real.requestPermission.bind(Real);
+  window.Notification = Recorded;
+  navigator.vibrate = function (pattern) { keep("vibrate", pattern); return true; };
+})();
+"""
+
+
 def test_status_page_follows_the_ticket_live_in_three_languages(
     browser: object, hall: Hall
 ) -> None:
@@ -668,7 +685,13 @@ def test_status_page_follows_the_ticket_live_in_three_languages(
         clerk.post("/api/v1/counters/7/call-next", headers=csrf)
     clerk.post("/api/v1/counters/7/finish", headers=csrf)
     mine = [hall.issue("D") for _ in range(4)][-1]
-    phone = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    # the citizen allowed notifications; the phone's vibrator and notification centre are
+    # the edge: calls to them are recorded (sessionStorage survives the page's reload)
+    phone_context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 390, "height": 844}, permissions=["notifications"]
+    )
+    phone_context.add_init_script(RECORD_VIBRATE_AND_NOTIFY)
+    phone = phone_context.new_page()
     phone.goto(f"{hall.url}/t/{mine['token']}")
     assert "前面还有" in phone.inner_text(".state") and "即将" not in phone.inner_text("body")
     clerk.post("/api/v1/counters/7/call-next", headers=csrf)
@@ -678,6 +701,8 @@ def test_status_page_follows_the_ticket_live_in_three_languages(
     called = clerk.post("/api/v1/counters/7/call-next", headers=csrf).json()["ticket"]
     assert called["number"] == mine["number"]
     phone.wait_for_selector(".called:text('请到 7 号窗口办理')", timeout=3000)
+    recorded = phone.evaluate("[sessionStorage.vibrate, sessionStorage.notes]")
+    assert recorded == ["[[300,150,300,150,600]]", f'["{mine["number"]} · 请到 7 号窗口办理"]']
     phone.goto(f"{hall.url}/t/{mine['token']}?lang=en")
     assert "Please go to counter 7" in phone.inner_text(".state")
     phone.goto(f"{hall.url}/t/{mine['token']}?lang=zh-TW")
@@ -685,7 +710,7 @@ def test_status_page_follows_the_ticket_live_in_three_languages(
     clerk.post("/api/v1/counters/7/finish", headers=csrf)
     phone.wait_for_selector("button[name=level]", timeout=3000)  # the 好差評 form appears
     assert "非常滿意" in phone.inner_text("form")
-    phone.close()
+    phone_context.close()
 
 
 def test_two_browsers_on_one_counter_both_follow(browser: object, hall: Hall) -> None:
@@ -756,6 +781,8 @@ def test_a_kiosks_printer_fault_is_alerted_live_until_fixed(browser: object, hal
     report("paper_out")
     manager.wait_for_selector(fault, timeout=5000)  # live: no reload
     assert "自助机 kiosk-e2e：打印机缺纸" in manager.inner_text(fault)
+    row = '#kiosks tr[data-kiosk="kiosk-e2e"]'  # the kiosk's health, beside the alert
+    assert "● kiosk-e2e" in manager.inner_text(row) and "缺纸" in manager.inner_text(row)
     manager.click(f"{fault} button[data-ack]")
     manager.wait_for_selector(f"{fault}.acked")
     assert "boss" in manager.inner_text(f"{fault}.acked")
@@ -764,6 +791,7 @@ def test_a_kiosks_printer_fault_is_alerted_live_until_fixed(browser: object, hal
     assert "打印纸将用完" in manager.inner_text(fault)
     report("ok")
     manager.wait_for_selector(fault, state="detached", timeout=5000)
+    assert manager.inner_text(row).split("\t")[2] == "正常"
     faults = [e["data"].get("fault") for e in _events(hall) if e["kind"] == "alert"]
     assert faults[-3:] == ["paper_out", "paper_near_end", "ok"]
     manager.close()
@@ -826,6 +854,13 @@ def _simplified(text: str) -> str:
     return "".join(sorted(SIMPLIFIED_ONLY & set(text)))
 
 
+STAFF_TEXT_REMOVED = """(() => {
+  document.querySelectorAll("[translate=no]").forEach((e) => e.remove());
+  return document.body.innerText;
+})()"""
+"""The page's text without what staff typed (notice, case notes: shown as typed)."""
+
+
 def test_zh_tw_pages_have_no_simplified_only_text(browser: object, hall: Hall) -> None:
     """Policy reasons, console errors, alerts, messages, refusals, figures and matters in
     zh-TW: no Simplified-only character anywhere on the page."""
@@ -863,7 +898,7 @@ def test_zh_tw_pages_have_no_simplified_only_text(browser: object, hall: Hall) -
     ):
         boss.goto(f"{hall.url}{path}{'&' if '?' in path else '?'}lang=zh-TW")
         boss.wait_for_load_state("networkidle")
-        pages[name] = boss.evaluate("document.body.innerText")
+        pages[name] = boss.evaluate(STAFF_TEXT_REMOVED)
     assert "自助機 tw：印表機缺紙，請立即加紙" in pages["manager"]
     assert "已等候" in pages["manager"]  # the long-wait alerts (threshold 0 in this hall)
     assert "企業投資項目備案" in pages["figures"]  # a matter in its zh-TW name
