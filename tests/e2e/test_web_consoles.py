@@ -439,6 +439,9 @@ def test_screenshots_of_every_page_fit_the_screen(browser: object, hall: Hall) -
     out = Path(os.environ.get("YIHAO_WEB_SHOTS", hall.home.parent / "shots"))
     out.mkdir(parents=True, exist_ok=True)
     ticket = hall.issue("B", age=75)  # a priority ticket for the look-ahead
+    near_end = {"reader": "ok", "printer": "paper_near_end", "version": "1.0"}
+    kiosk = {"Authorization": f"Bearer {hall.kiosk}"}
+    assert httpx.put(f"{hall.url}/api/v1/kiosks/1F-east/health", json=near_end, headers=kiosk)
     shots = [*SHOTS, ("ticket", f"/t/{ticket['token']}", None)]
     for width, height in ((1366, 768), (1920, 1080)):
         users = ("clerk1", "boss", "root")
