@@ -368,9 +368,11 @@ def test_an_alert_is_raised_and_acknowledged(browser: object, hall: Hall) -> Non
     key = manager.get_attribute("#alerts button[data-ack]", "data-ack")
     manager.click(f'#alerts button[data-ack="{key}"]')
     manager.wait_for_selector(f'#alerts .alert.acked[data-key="{key}"]')
-    assert "boss" in manager.inner_text(f'#alerts .alert.acked[data-key="{key}"]')
+    shown = manager.inner_text(f'#alerts .alert.acked[data-key="{key}"]')
     acks = [e for e in _events(hall) if e["kind"] == "alert_acked"]
     assert acks[-1]["data"]["key"] == key
+    when = datetime.fromtimestamp(float(acks[-1]["at"]), SHANGHAI).strftime("%H:%M:%S")  # type: ignore[arg-type]
+    assert shown.endswith(f"boss · {when}")  # who and when
 
 
 def test_figures_equal_the_ones_recomputed_from_the_audit_events(hall: Hall) -> None:
@@ -915,3 +917,18 @@ def test_zh_tw_pages_have_no_simplified_only_text(browser: object, hall: Hall) -
     # the language switch names each language in its own script: 简体 is meant to be there
     found = {name: _simplified(text.replace("简体", "")) for name, text in pages.items()}
     assert not any(found.values()), found
+
+
+def test_api_docs_load_from_vendored_files_only(browser: object, hall: Hall) -> None:
+    """Swagger UI at /docs works in a hall without internet: every request stays local."""
+    html = httpx.get(f"{hall.url}/docs").text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    page = browser.new_page()  # type: ignore[attr-defined]
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{hall.url}/docs")
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert len(page.query_selector_all(".swagger-ui .opblock")) > 20  # the whole API
+    assert requested and all(u.startswith(hall.url) for u in requested), requested
+    page.close()
