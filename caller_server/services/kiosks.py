@@ -4,7 +4,7 @@ and is alerted while a printer reports a fault or paper near end, or a kiosk fal
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from caller_server.domain.errors import DomainError
@@ -78,10 +78,18 @@ def list_kiosks(ctx: ServiceContext) -> list[KioskOut]:
     ]
 
 
-def alerts(rows: list[tuple[str, dict[str, Any], float]], now: float) -> list[AlertOut]:
-    """Manager alerts from the kiosks' last reports (``Repository.kiosk_health`` rows)."""
+def alerts(
+    rows: list[tuple[str, dict[str, Any], float]], now: float, day_of: Callable[[float], str]
+) -> list[AlertOut]:
+    """Manager alerts from the kiosks' last reports (``Repository.kiosk_health`` rows).
+
+    Only kiosks that reported this service day (``day_of``) alert: one switched off for the
+    night, or taken away, is listed as offline on the dashboard but raises nothing.
+    """
     found: list[AlertOut] = []
     for kiosk_id, health, seen in rows:
+        if day_of(seen) != day_of(now):
+            continue
         if now - seen > OFFLINE_AFTER:
             found.append(
                 AlertOut(

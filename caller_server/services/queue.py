@@ -72,7 +72,7 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
     at_counter = {t.counter: t for t in active if t.counter is not None}
     local = ctx.local(now)
     alerts = live_alerts(ctx.hall, active, statuses, last_activity, now)
-    device_alerts = devices.alerts(known_devices, now) + kiosks.alerts(kiosk_health, now)
+    device_alerts = devices.alerts(known_devices, now) + kiosks.alerts(kiosk_health, now, ctx.day)
     return QueueSnapshot(
         seq=seq,
         day=day,

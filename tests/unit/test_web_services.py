@@ -263,3 +263,13 @@ def test_a_silent_kiosk_is_an_offline_alert(ctx: ServiceContext, clock: FakeCloc
     clock.advance(kiosks.OFFLINE_AFTER + 1)
     (alert,) = [a for a in supervision.supervision(ctx).alerts if a.key.count(":k1:")]
     assert alert.kind == "device_offline" and "自助机 k1 已离线" in alert.message_zh
+
+
+def test_a_kiosk_silent_since_yesterday_raises_nothing(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    kiosks.report(ctx, "k1", _health("paper_out"))
+    clock.advance(24 * 3600)  # switched off for the night, not on yet today
+    assert not [a for a in supervision.supervision(ctx).alerts if ":k1:" in a.key]
+    (listed,) = kiosks.list_kiosks(ctx)
+    assert listed.id == "k1" and not listed.online  # still listed, as offline
