@@ -112,6 +112,7 @@ class CallOut(Model):
     ticket: CounterTicket | None
     rule: str | None = None
     reason_zh: str | None = None
+    reason_tw: str | None = None
     reason_en: str | None = None
     finished: str | None = Field(default=None, description="number closed by this call")
 
@@ -124,6 +125,7 @@ class QueuedTicket(Model):
     priority: str | None = None
     waited_minutes: int
     reason_zh: str
+    reason_tw: str
     reason_en: str
 
 
@@ -240,12 +242,16 @@ class CounterState(Model):
 
 
 class AlertOut(Model):
-    kind: Literal["long_wait", "idle_counter", "device_offline", "device_suspect"]
+    kind: Literal["long_wait", "idle_counter", "device_offline", "device_suspect", "printer_fault"]
     message_zh: str
     message_en: str
     number: str | None = None
     counter: int | None = None
     minutes: int
+    device: str | None = None
+    """The kiosk an alert is about (printer_fault, a kiosk's device_offline)."""
+    since: float | None = None
+    """When the condition began, where the same condition may come back the same day."""
 
 
 class QueueSnapshot(Model):
@@ -287,6 +293,7 @@ class Problem(Model):
     status: int
     code: str
     detail: str
+    detail_tw: str = ""
     detail_en: str
     ticket: TicketOut | None = None
     errors: list[dict[str, Any]] | None = None
@@ -329,6 +336,8 @@ class KioskOut(KioskHealthIn):
     id: str
     last_seen: float
     online: bool
+    fault_since: float | None = None
+    """When the printer's current fault (or paper near end) was first reported."""
 
 
 # --- output devices (counter screens, hall wall, voice announcers) ---------------------------

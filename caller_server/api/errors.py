@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from caller_server.domain.errors import DomainError
 from caller_server.protocol import Problem, TicketOut
 from caller_server.store.engine import describe, is_disk_full
+from caller_server.zhtw import traditional
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ def problem(
         status=status,
         code=code,
         detail=zh,
+        detail_tw=traditional(zh),
         detail_en=en,
         **extra,
     )

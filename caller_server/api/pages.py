@@ -39,7 +39,7 @@ async def status_page(token: str, request: Request) -> HTMLResponse:
     try:
         t = await rt.read(tickets.status, rt.ctx, token)
     except DomainError as exc:
-        error = exc.message_en if lang == "en" else exc.message_zh
+        error = i18n.say(lang, exc.message_zh, exc.message_en)
         return page(request, "ticket.html", 404, t=None, live=False, error=error)
     return page(
         request,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from caller_server.domain.events import Event, EventKind
 from caller_server.services import auth
 from caller_server.services.context import ServiceContext
@@ -69,8 +71,15 @@ def revoke_token(ctx: ServiceContext, token_id: int, actor: str) -> None:
 
 
 def hall_changed(
-    ctx: ServiceContext, actor: str, what: str, key: str, before: str, after: str
+    ctx: ServiceContext,
+    actor: str,
+    what: str,
+    key: str,
+    before: str,
+    after: str,
+    hall: dict[str, Any],
 ) -> None:
-    """Record a hall change (counters, hours, caps) applied by the admin page."""
+    """Record a hall change (counters, hours, caps) applied by the admin page; the event
+    carries the whole validated hall (the TOML data) so every server process applies it."""
     with ctx.unit(write=True) as uow:
-        _audit(ctx, uow, actor, what, key=key, before=before, after=after)
+        _audit(ctx, uow, actor, what, key=key, before=before, after=after, hall=hall)

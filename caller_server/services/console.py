@@ -10,6 +10,7 @@ from caller_server.domain.policy import Candidate, choose_next
 from caller_server.domain.ticket import Status
 from caller_server.protocol import ConsoleOut, CounterTicket, QueuedTicket
 from caller_server.services.context import COUNTER_OPEN, ServiceContext
+from caller_server.zhtw import traditional
 
 LOOK_AHEAD = 5
 
@@ -46,6 +47,7 @@ def console(ctx: ServiceContext, number: int) -> ConsoleOut:
                 priority=picked.priority.value if picked.priority else None,
                 waited_minutes=int((now - picked.arrival_at) // 60),
                 reason_zh=choice.reason_zh,
+                reason_tw=traditional(choice.reason_zh),
                 reason_en=choice.reason_en,
             )
         )

@@ -23,6 +23,7 @@ from caller_server.domain.ticket import Status, Ticket
 from caller_server.protocol import CallOut, CounterTicket
 from caller_server.services.context import COUNTER_OPEN, ServiceContext, ticket_event
 from caller_server.store.repository import Repository, UnitOfWork
+from caller_server.zhtw import traditional
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ def _call(ctx: ServiceContext, number: int, actor: str, pick: _Pick) -> CallOut:
             ticket=CounterTicket.of(ctx.ticket_out(repo, ticket, now)),
             rule=choice.rule,
             reason_zh=choice.reason_zh,
+            reason_tw=traditional(choice.reason_zh),
             reason_en=choice.reason_en,
             finished=finished.number if finished else None,
         )

@@ -1,11 +1,15 @@
-"""Kiosk health: each kiosk reports every 30 s; the manager sees the last report of each."""
+"""Kiosk health: each kiosk reports every 30 s; the manager sees the last report of each
+and is alerted while a printer reports a fault or paper near end, or a kiosk falls silent."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from caller_server.domain.errors import DomainError
-from caller_server.protocol import KioskHealthIn, KioskOut
+from caller_server.domain.events import Event, EventKind
+from caller_server.protocol import AlertOut, KioskHealthIn, KioskOut
 from caller_server.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -15,6 +19,15 @@ REPORT_SECONDS = 30.0
 OFFLINE_AFTER = 3 * REPORT_SECONDS
 """A kiosk silent for longer than this is shown offline."""
 
+PRINTER_FAULTS: dict[str, tuple[str, str]] = {
+    "paper_out": ("打印机缺纸，请立即加纸", "the printer is out of paper"),
+    "cover_open": ("打印机盖未关好", "the printer cover is open"),
+    "offline": ("打印机离线，请检查电源和连线", "the printer is offline"),
+    "paper_near_end": ("打印纸将用完，请及时换纸", "the paper roll is near its end"),
+    "printing_paused": ("已暂停出票，请检查打印机", "printing is paused"),
+}
+"""Printer conditions that raise an alert (``unknown``, a write-only printer, does not)."""
+
 
 class BadKioskId(DomainError):
     code = "bad_kiosk_id"
@@ -23,14 +36,35 @@ class BadKioskId(DomainError):
         super().__init__("自助机编号无效", "a kiosk id is 1 to 64 printable characters")
 
 
+def printer_fault(health: Mapping[str, Any]) -> str | None:
+    """The alerting condition of a health report: a printer fault, paper near end, a pause."""
+    printer = str(health.get("printer", ""))
+    if printer in PRINTER_FAULTS:
+        return printer
+    if health.get("paper_near_end"):
+        return "paper_near_end"
+    return "printing_paused" if health.get("printing_paused") else None
+
+
 def report(ctx: ServiceContext, kiosk_id: str, health: KioskHealthIn) -> None:
     if not 0 < len(kiosk_id) <= 64 or not kiosk_id.isprintable():
         raise BadKioskId()
     now = ctx.clock()
+    stored: dict[str, Any] = {**health.model_dump(mode="json"), "fault_since": None}
+    fault = printer_fault(stored)
     with ctx.unit(write=True) as uow:
-        uow.repo.save_kiosk_health(kiosk_id, health.model_dump(mode="json"), now)
-        uow.commit()
-    if health.reader != "ok" or health.printing_paused or health.paper_near_end:
+        before = next((h for k, h, _ in uow.repo.kiosk_health() if k == kiosk_id), {})
+        changed = fault != printer_fault(before)
+        if fault is not None:  # the same fault as the last report keeps its start
+            stored["fault_since"] = now if changed else before.get("fault_since") or now
+        uow.repo.save_kiosk_health(kiosk_id, stored, now)
+        if changed:
+            # a fault begins or ends: audited, and it wakes the dashboards of every process
+            change = {"alert": "printer_fault", "kiosk": kiosk_id, "fault": fault or "ok"}
+            ctx.record(uow, Event(EventKind.ALERT, now, f"kiosk:{kiosk_id}", data=change))
+        else:
+            uow.commit()
+    if health.reader != "ok" or fault is not None:
         log.warning("kiosk %s reports %s", kiosk_id, health.model_dump())
 
 
@@ -42,3 +76,45 @@ def list_kiosks(ctx: ServiceContext) -> list[KioskOut]:
         KioskOut(id=kiosk_id, last_seen=seen, online=now - seen <= OFFLINE_AFTER, **health)
         for kiosk_id, health, seen in rows
     ]
+
+
+def alerts(
+    rows: list[tuple[str, dict[str, Any], float]], now: float, day_of: Callable[[float], str]
+) -> list[AlertOut]:
+    """Manager alerts from the kiosks' last reports (``Repository.kiosk_health`` rows).
+
+    Only kiosks that reported this service day (``day_of``) alert: one switched off for the
+    night, or taken away, is listed as offline on the dashboard but raises nothing.
+    """
+    found: list[AlertOut] = []
+    for kiosk_id, health, seen in rows:
+        if day_of(seen) != day_of(now):
+            continue
+        if now - seen > OFFLINE_AFTER:
+            found.append(
+                AlertOut(
+                    kind="device_offline",
+                    message_zh=f"自助机 {kiosk_id} 已离线，请检查电源和网络",
+                    message_en=f"kiosk {kiosk_id} is offline",
+                    minutes=int((now - seen) // 60),
+                    device=kiosk_id,
+                    since=seen,
+                )
+            )
+            continue
+        fault = printer_fault(health)
+        if fault is None:
+            continue
+        since = float(health.get("fault_since") or seen)
+        zh, en = PRINTER_FAULTS[fault]
+        found.append(
+            AlertOut(
+                kind="printer_fault",
+                message_zh=f"自助机 {kiosk_id}：{zh}",
+                message_en=f"kiosk {kiosk_id}: {en}",
+                minutes=int((now - since) // 60),
+                device=kiosk_id,
+                since=since,
+            )
+        )
+    return found

@@ -8,15 +8,17 @@ from caller_server.domain.cases import LIMIT_WORKING_DAYS, overdue
 from caller_server.domain.events import Event, EventKind
 from caller_server.domain.figures import DayFigures, day_figures
 from caller_server.domain.rating import Rating
-from caller_server.protocol import AlertOut, QueueSnapshot
-from caller_server.services import queue
+from caller_server.protocol import AlertOut, KioskOut, QueueSnapshot
+from caller_server.services import kiosks, queue
 from caller_server.services.context import ServiceContext
 from caller_server.store.repository import ReviewCase
 
 
 def alert_key(alert: AlertOut) -> str:
-    """Stable for as long as the condition lasts: kind and the ticket or counter."""
-    return f"{alert.kind}:{alert.number or ''}:{alert.counter or ''}"
+    """Stable for as long as the condition lasts: kind and the ticket or counter, and for a
+    kiosk its id and when the condition began (a fault fixed and back is a new alert)."""
+    key = f"{alert.kind}:{alert.number or ''}:{alert.counter or ''}"
+    return key if alert.device is None else f"{key}:{alert.device}:{int((alert.since or 0) * 1000)}"
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,8 @@ class ManagerAlert:
     """One line of the manager's alert list."""
 
     kind: str
-    """long_wait, idle_counter (live), bad_review (today), case_overdue (open too long)."""
+    """long_wait, idle_counter, device_offline, device_suspect, printer_fault (live),
+    long_pause, bad_review (today), case_overdue (open too long), writes_failing."""
     key: str
     message_zh: str
     message_en: str
@@ -53,6 +56,8 @@ class Supervision:
     """Category code → minutes the first waiting ticket has waited."""
     counters: dict[int, CounterMinutes]
     acks: dict[str, Ack]
+    kiosks: list[KioskOut]
+    """Each kiosk's last health report (reader, printer, paper)."""
 
 
 def supervision(ctx: ServiceContext) -> Supervision:
@@ -137,7 +142,8 @@ def supervision(ctx: ServiceContext) -> Supervision:
                 else "database writes are failing: no ticket can be issued or called",
             ),
         )
-    return Supervision(snap, alerts, review_cases, notice, longest, minutes, acks)
+    kiosk_health = kiosks.list_kiosks(ctx)
+    return Supervision(snap, alerts, review_cases, notice, longest, minutes, acks, kiosk_health)
 
 
 def acknowledge(ctx: ServiceContext, key: str, actor: str) -> None:

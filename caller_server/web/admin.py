@@ -15,10 +15,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from caller_server.api.deps import TokenCache
 from caller_server.api.routes import pair_with_pin
-from caller_server.domain.hall import Hall
+from caller_server.domain.errors import DomainError
+from caller_server.domain.events import EventKind
+from caller_server.domain.hall import Hall, parse_hall
+from caller_server.protocol import EventOut
 from caller_server.runtime import Runtime
 from caller_server.services import admin, auth, devices
-from caller_server.web import halledit
+from caller_server.web import halledit, i18n
 from caller_server.web.render import page
 from caller_server.web.routes import WebSession, form_change, session_of
 
@@ -33,11 +36,13 @@ def _tokens(request: Request) -> TokenCache:
 
 
 async def _admin(request: Request) -> WebSession | Response:
-    return await session_of(request, ("admin",), "只有系统管理员可以使用")
+    return await session_of(
+        request, ("admin",), ("只有系统管理员可以使用", "for administrators only")
+    )
 
 
 async def _change(
-    request: Request, csrf: str, work: Callable[[Runtime, str], Awaitable[str]]
+    request: Request, csrf: str, work: Callable[[Runtime, str], Awaitable[i18n.Said]]
 ) -> Response:
     return await form_change(request, csrf, ("admin",), "/admin", work)
 
@@ -63,7 +68,7 @@ async def admin_page(request: Request, msg: str = "", error: str = "") -> Respon
         categories=[
             (
                 c["code"],
-                c["name"],
+                (c["name"], c.get("name_tw", c["name"]), c.get("name_en", c["name"])),
                 ", ".join(c.get("hours", ["00:00-24:00"])),
                 c.get("daily_cap", 500),
             )
@@ -81,11 +86,11 @@ async def add_user(
     role: str = Form(),
     counter: str = Form(""),
 ) -> Response:
-    async def work(rt: Runtime, actor: str) -> str:
+    async def work(rt: Runtime, actor: str) -> i18n.Said:
         hashed = await rt.read(auth.hash_password, password)
         number = int(counter) if counter.strip().isdigit() else None
         await rt.write(admin.add_user, rt.ctx, username.strip(), hashed, role, number, actor)
-        return f"已添加用户 {username}"
+        return f"已添加用户 {username}", f"user {username} added"
 
     return await _change(request, csrf, work)
 
@@ -94,11 +99,13 @@ async def add_user(
 async def disable_user(
     request: Request, username: str, csrf: str = Form(""), disabled: str = Form("1")
 ) -> Response:
-    async def work(rt: Runtime, actor: str) -> str:
+    async def work(rt: Runtime, actor: str) -> i18n.Said:
         off = disabled == "1"
         await rt.write(admin.set_disabled, rt.ctx, username, off, actor)
         _tokens(request).clear()
-        return f"已{'停用' if off else '启用'}用户 {username}"
+        return f"已{'停用' if off else '启用'}用户 {username}", (
+            f"user {username} {'disabled' if off else 'enabled'}"
+        )
 
     return await _change(request, csrf, work)
 
@@ -107,21 +114,21 @@ async def disable_user(
 async def reset_password(
     request: Request, username: str, csrf: str = Form(""), password: str = Form()
 ) -> Response:
-    async def work(rt: Runtime, actor: str) -> str:
+    async def work(rt: Runtime, actor: str) -> i18n.Said:
         hashed = await rt.read(auth.hash_password, password)
         await rt.write(admin.set_password, rt.ctx, username, hashed, actor)
         _tokens(request).clear()
-        return f"已重置 {username} 的密码"
+        return f"已重置 {username} 的密码", f"the password of {username} is reset"
 
     return await _change(request, csrf, work)
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
 async def revoke_token(request: Request, token_id: int, csrf: str = Form("")) -> Response:
-    async def work(rt: Runtime, actor: str) -> str:
+    async def work(rt: Runtime, actor: str) -> i18n.Said:
         await rt.write(admin.revoke_token, rt.ctx, token_id, actor)
         _tokens(request).clear()
-        return f"已吊销令牌 #{token_id}"
+        return f"已吊销令牌 #{token_id}", f"token #{token_id} revoked"
 
     return await _change(request, csrf, work)
 
@@ -136,11 +143,31 @@ def _apply(rt: Runtime, data: dict[str, Any], hall: Hall) -> None:
     rt.ctx.hall = hall
 
 
+def follow_hall_edits(rt: Runtime) -> Callable[[EventOut], None]:
+    """An event-hub hook: apply a hall edit made through any server process on the database
+    (its ADMIN event carries the validated hall), and keep it in this process's hall file."""
+
+    def follow(event: EventOut) -> None:
+        data = event.data.get("hall")
+        if event.kind != EventKind.ADMIN or not isinstance(data, dict):
+            return
+        try:
+            hall = parse_hall(data)
+        except DomainError as exc:  # validated by the process that took it; never expected
+            log.error("hall edit #%d not applied: %s", event.seq, exc.message_en)
+            return
+        if hall != rt.hall:
+            _apply(rt, data, hall)
+            log.info("hall edit #%d by %s applied", event.seq, event.data.get("what"))
+
+    return follow
+
+
 @router.post("/admin/counters/{number}")
 async def edit_counter(
     request: Request, number: int, csrf: str = Form(""), categories: str = Form()
 ) -> Response:
-    async def work(rt: Runtime, actor: str) -> str:
+    async def work(rt: Runtime, actor: str) -> i18n.Said:
         data = halledit.read(rt.settings.hall_file)
         before = next(
             halledit.counter_spec(c["categories"])
@@ -149,10 +176,9 @@ async def edit_counter(
         )
         new, hall = halledit.set_counter(data, number, categories)
         _apply(rt, new, hall)
-        await rt.write(
-            admin.hall_changed, rt.ctx, actor, "counter_categories", str(number), before, categories
-        )
-        return f"{number} 号窗口已改为 {categories}"
+        what, key = "counter_categories", str(number)
+        await rt.write(admin.hall_changed, rt.ctx, actor, what, key, before, categories, new)
+        return f"{number} 号窗口已改为 {categories}", f"counter {number} now serves {categories}"
 
     return await _change(request, csrf, work)
 
@@ -161,15 +187,17 @@ async def edit_counter(
 async def edit_category(
     request: Request, code: str, csrf: str = Form(""), hours: str = Form(), daily_cap: int = Form()
 ) -> Response:
-    async def work(rt: Runtime, actor: str) -> str:
+    async def work(rt: Runtime, actor: str) -> i18n.Said:
         data = halledit.read(rt.settings.hall_file)
         old = next(c for c in data["categories"] if c["code"] == code)
         before = f"{', '.join(old.get('hours', []))} cap {old.get('daily_cap', 500)}"
         new, hall = halledit.set_category(data, code, hours, daily_cap)
         _apply(rt, new, hall)
         after = f"{hours} cap {daily_cap}"
-        await rt.write(admin.hall_changed, rt.ctx, actor, "category_hours", code, before, after)
-        return f"{code} 类业务已更新"
+        await rt.write(
+            admin.hall_changed, rt.ctx, actor, "category_hours", code, before, after, new
+        )
+        return f"{code} 类业务已更新", f"category {code} updated"
 
     return await _change(request, csrf, work)
 
@@ -182,8 +210,8 @@ async def pair_device(
     pin: str = Form(),
     counter: int | None = Form(None),
 ) -> Response:
-    async def work(rt: Runtime, actor: str) -> str:
+    async def work(rt: Runtime, actor: str) -> i18n.Said:
         await pair_with_pin(rt, device_id, pin.strip(), counter, actor)
-        return f"设备 {device_id} 已配对"
+        return f"设备 {device_id} 已配对", f"device {device_id} paired"
 
     return await _change(request, csrf, work)

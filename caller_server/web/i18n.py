@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from caller_server.zhtw import traditional
+
+Said = tuple[str, str]
+"""A message as the code writes it: Simplified Chinese and English (zh-TW is derived)."""
+
 LANGS = ("zh-CN", "zh-TW", "en")
 LANG_NAMES = {"zh-CN": "简体", "zh-TW": "繁體", "en": "English"}
 COOKIE = "yihao_lang"
@@ -175,6 +180,34 @@ _TEXT: dict[str, tuple[str, str, str]] = {
         "請核對號票上的二維碼，或諮詢大廳工作人員。",
         "Check the QR code on your ticket, or ask the hall staff.",
     ),
+    "role_clerk": ("窗口人员", "窗口人員", "clerk"),
+    "role_manager": ("大厅管理", "大廳管理", "manager"),
+    "role_admin": ("系统管理员", "系統管理員", "administrator"),
+    "role_kiosk": ("自助取号机", "自助取號機", "kiosk"),
+    "role_counter": ("窗口屏", "窗口屏", "counter screen"),
+    "role_wall": ("大厅叫号屏", "大廳叫號屏", "hall wall"),
+    "role_voice": ("语音播报", "語音播報", "announcer"),
+    "dev_online": ("在线", "線上", "online"),
+    "dev_offline": ("离线", "離線", "offline"),
+    "dev_suspect": ("可疑", "可疑", "suspect"),
+    "dev_unpaired": ("未配对", "未配對", "not paired"),
+    "appt_booked": ("已预约", "已預約", "booked"),
+    "appt_checked_in": ("已签到", "已簽到", "checked in"),
+    "appt_cancelled": ("已取消", "已取消", "cancelled"),
+    "kiosks": ("自助取号机", "自助取號機", "Kiosks"),
+    "reader": ("读卡器", "讀卡器", "Card reader"),
+    "printer": ("打印机", "印表機", "Printer"),
+    "last_report": ("最后报告", "最後報告", "Last report"),
+    "reader_ok": ("正常", "正常", "ok"),
+    "reader_fault": ("故障", "故障", "fault"),
+    "reader_none": ("未连接", "未連接", "none"),
+    "prn_ok": ("正常", "正常", "ok"),
+    "prn_paper_near_end": ("纸将用完", "紙將用完", "paper near end"),
+    "prn_paper_out": ("缺纸", "缺紙", "out of paper"),
+    "prn_cover_open": ("纸仓盖未关", "紙倉蓋未關", "cover open"),
+    "prn_offline": ("离线", "離線", "offline"),
+    "prn_unknown": ("未知（无状态回报）", "未知（無狀態回報）", "unknown (no status)"),
+    "prn_paused": ("暂停出票", "暫停出票", "printing paused"),
     "no_js": ("本页每 15 秒自动刷新", "本頁每 15 秒自動刷新", "This page reloads every 15 s"),
 }
 
@@ -192,3 +225,11 @@ def text(lang: str, key: str) -> str:
 def pick(lang: str, triple: tuple[str, str, str]) -> str:
     """One of a (zh-CN, zh-TW, en) triple."""
     return triple[LANGS.index(lang)] if lang in LANGS else triple[0]
+
+
+def say(lang: str, zh: str, en: str) -> str:
+    """A message written in Simplified Chinese and English (errors, the policy's reasons,
+    alerts, the pages' notes) in ``lang``; its zh-TW by :func:`caller_server.zhtw.traditional`."""
+    if lang == "en":
+        return en
+    return traditional(zh) if lang == "zh-TW" else zh

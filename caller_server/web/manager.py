@@ -17,8 +17,6 @@ from caller_server.api.deps import require, runtime
 from caller_server.domain.cases import overdue
 from caller_server.domain.errors import AppointmentError
 from caller_server.domain.figures import WAIT_BUCKETS, DayFigures
-from caller_server.domain.outcome import LABELS as OUTCOMES
-from caller_server.domain.outcome import Outcome
 from caller_server.domain.rating import LABELS as RATINGS
 from caller_server.domain.rating import Rating
 from caller_server.protocol import BookingIn, IdentityIn
@@ -33,11 +31,15 @@ router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1")
 _MANAGERS = ("manager", "admin")
 Manager = Depends(require("manager"))
+_PRINTER_STATES = frozenset(
+    f"prn_{s}" for s in ("ok", "paper_near_end", "paper_out", "cover_open", "offline", "unknown")
+)
+"""The printer states a kiosk reports that have a name in the three languages."""
 Rt = Depends(runtime)
 
 
 class AckIn(BaseModel):
-    key: str = Field(min_length=1, max_length=64)
+    key: str = Field(min_length=1, max_length=160)
 
 
 @api.post("/alerts/ack", status_code=204, summary="确认 an alert (who and when are recorded)")
@@ -52,7 +54,9 @@ async def ack_alert(
 
 async def _manager(request: Request) -> WebSession | Response:
     """The manager's session, or the response refusing the request."""
-    return await session_of(request, _MANAGERS, "只有大厅管理人员可以查看")
+    return await session_of(
+        request, _MANAGERS, ("只有大厅管理人员可以查看", "for hall managers only")
+    )
 
 
 async def _live(request: Request, template: str) -> Response:
@@ -61,7 +65,15 @@ async def _live(request: Request, template: str) -> Response:
         return who
     rt: Runtime = request.app.state.runtime
     view = await rt.read(supervision.supervision, rt.ctx)
-    return page(request, template, csrf=who.csrf, who=who, v=view)
+    return page(
+        request,
+        template,
+        csrf=who.csrf,
+        who=who,
+        v=view,
+        printer_states=_PRINTER_STATES,
+        hm=lambda at: rt.ctx.local(at).strftime("%H:%M:%S"),
+    )
 
 
 @router.get("/manager", response_class=HTMLResponse)
@@ -130,7 +142,11 @@ async def figures_page(request: Request, day: Date | None = Query(None)) -> Resp
         categories=categories,
         counters=counters,
         ratings={r.value: i18n.pick(lang, RATINGS[r]) for r in Rating},
-        outcomes={o.value: i18n.pick(lang, OUTCOMES[o]) for o in Outcome},
+        matters={  # the figures' key (category·zh-CN name) → the name in the page's language
+            f"{c.code}·{m.names.zh_cn}": f"{c.code}·{m.names.get(lang)}"
+            for c in rt.hall.categories.values()
+            for m in c.matters
+        },
     )
 
 
@@ -246,7 +262,7 @@ async def desk(
 
 
 async def _desk_change(
-    request: Request, csrf: str, work: Callable[[Runtime, str], Awaitable[str]]
+    request: Request, csrf: str, work: Callable[[Runtime, str], Awaitable[i18n.Said]]
 ) -> Response:
     return await form_change(request, csrf, _MANAGERS, "/manager/desk", work)
 
@@ -255,21 +271,21 @@ async def _desk_change(
 async def case_update(
     request: Request, case_id: int, field: str, csrf: str = Form(""), text: str = Form("")
 ) -> Response:
-    async def work(rt: Runtime, actor: str) -> str:
+    async def work(rt: Runtime, actor: str) -> i18n.Said:
         if field == "close":
             await rt.write(cases.close, rt.ctx, case_id, actor)
-            return "差评工单已办结"
+            return "差评工单已办结", "the case is closed"
         await rt.write(cases.update, rt.ctx, case_id, field, text, actor)
-        return "已记录"
+        return "已记录", "recorded"
 
     return await _desk_change(request, csrf, work)
 
 
 @router.post("/manager/notice")
 async def notice(request: Request, csrf: str = Form(""), text: str = Form("")) -> Response:
-    async def work(rt: Runtime, actor: str) -> str:
+    async def work(rt: Runtime, actor: str) -> i18n.Said:
         await rt.write(supervision.set_notice, rt.ctx, text, actor)
-        return "通知已更新"
+        return "通知已更新", "the notice is updated"
 
     return await _desk_change(request, csrf, work)
 
@@ -284,7 +300,7 @@ async def book(
     start: str = Form(),
     end: str = Form(),
 ) -> Response:
-    async def work(rt: Runtime, actor: str) -> str:
+    async def work(rt: Runtime, actor: str) -> i18n.Said:
         try:
             body = BookingIn(
                 identity=IdentityIn(id_number=id_number.strip()),
@@ -303,7 +319,8 @@ async def book(
                 f"预约信息有误：{', '.join(fields)}", f"invalid booking: {', '.join(fields)}"
             ) from exc
         out = await rt.write(appointments.book, rt.ctx, body, actor)
-        return f"已预约 {out.identity.id_number}"
+        booked = out.identity.id_number
+        return f"已预约 {booked}", f"booked for {booked}"
 
     return await _desk_change(request, csrf, work)
 
@@ -312,8 +329,8 @@ async def book(
 async def import_bookings(
     request: Request, csrf: str = Form(""), csv_text: str = Form("")
 ) -> Response:
-    async def work(rt: Runtime, actor: str) -> str:
+    async def work(rt: Runtime, actor: str) -> i18n.Said:
         done = await rt.write(appointments.import_csv, rt.ctx, csv_text, actor)
-        return f"已导入 {len(done)} 条预约"
+        return f"已导入 {len(done)} 条预约", f"{len(done)} appointments imported"
 
     return await _desk_change(request, csrf, work)

@@ -27,6 +27,8 @@ def page(
         langs=i18n.LANG_NAMES,
         _=lambda key: i18n.text(lang, key),
         pick=lambda triple: i18n.pick(lang, triple),
+        say=lambda zh, en: i18n.say(lang, zh, en),
+        texts_for=lambda keys: {key: i18n.text(lang, key) for key in keys},
         csrf=csrf,
         path=request.url.path,
         hall=request.app.state.runtime.hall,
@@ -34,5 +36,6 @@ def page(
     )
     response = HTMLResponse(html, status)
     if request.query_params.get("lang") in i18n.LANGS:
-        response.set_cookie(i18n.COOKIE, i18n.lang_of(request), max_age=365 * 86400)
+        secure = request.app.state.runtime.settings.tls
+        response.set_cookie(i18n.COOKIE, i18n.lang_of(request), max_age=365 * 86400, secure=secure)
     return response

@@ -63,14 +63,14 @@ async def current_session(request: Request) -> WebSession | None:
 
 
 async def session_of(
-    request: Request, roles: tuple[str, ...], refusal_zh: str
+    request: Request, roles: tuple[str, ...], refusal: i18n.Said
 ) -> WebSession | Response:
     """The session if its role is one of ``roles``; else the login redirect or a 403 page."""
     who = await current_session(request)
     if who is None:
         return to_login(request)
     if who.credential.role not in roles:
-        return forbidden(request, who, refusal_zh)
+        return forbidden(request, who, refusal)
     return who
 
 
@@ -79,22 +79,23 @@ async def form_change(
     csrf: str,
     roles: tuple[str, ...],
     back: str,
-    work: Callable[[Runtime, str], Awaitable[str]],
+    work: Callable[[Runtime, str], Awaitable[i18n.Said]],
 ) -> Response:
     """A form POST: check the role and the CSRF field, run ``work`` (it returns the message),
-    and redirect to ``back`` with the message or the error."""
-    who = await session_of(request, roles, "无权进行此操作")
+    and redirect to ``back`` with the message or the error, in the page's language."""
+    who = await session_of(request, roles, ("无权进行此操作", "you may not do this"))
     if isinstance(who, Response):
         return who
     rt = _rt(request)
     if not session.csrf_ok(rt.ctx.secret, who.token, csrf):
         return HTMLResponse("CSRF token missing", status_code=403)
+    lang = i18n.lang_of(request)
     try:
-        message = await work(rt, f"{who.credential.role}:{who.credential.label}")
+        zh, en = await work(rt, f"{who.credential.role}:{who.credential.label}")
     except DomainError as exc:
-        text = exc.message_en if i18n.lang_of(request) == "en" else exc.message_zh
+        text = i18n.say(lang, exc.message_zh, exc.message_en)
         return RedirectResponse(f"{back}?error={quote(text)}", status_code=303)
-    return RedirectResponse(f"{back}?msg={quote(message)}", status_code=303)
+    return RedirectResponse(f"{back}?msg={quote(i18n.say(lang, zh, en))}", status_code=303)
 
 
 def to_login(request: Request) -> RedirectResponse:
@@ -102,8 +103,9 @@ def to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={target}", status_code=303)
 
 
-def forbidden(request: Request, who: WebSession, zh: str) -> HTMLResponse:
-    return page(request, "forbidden.html", 403, csrf=who.csrf, message=zh, who=who)
+def forbidden(request: Request, who: WebSession, refusal: i18n.Said) -> HTMLResponse:
+    message = i18n.say(i18n.lang_of(request), *refusal)
+    return page(request, "forbidden.html", 403, csrf=who.csrf, message=message, who=who)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -119,7 +121,7 @@ def _login_page(request: Request, status: int, next: str, error: str, user: str)
     csrf = session.csrf_token(rt.ctx.secret, f"login|{nonce}")
     response = page(request, "login.html", status, next=next, error=error, user=user, form=csrf)
     if not known:
-        session.set_login_cookie(response, nonce)
+        session.set_login_cookie(response, nonce, rt.settings.tls)
     return response
 
 
@@ -147,7 +149,7 @@ async def login(
     local = next.startswith("/") and not next.startswith("//") and "\\" not in next
     target = next if local else home  # never off-site (no //host, no /\host)
     response = RedirectResponse(target, status_code=303)
-    session.set_cookie(response, rt.ctx.secret, token)
+    session.set_cookie(response, rt.ctx.secret, token, rt.settings.tls)
     return response
 
 
@@ -163,7 +165,7 @@ async def logout(request: Request, csrf: str = Form("")) -> Response:
     await rt.write(auth.revoke, rt.ctx, token, "web:logout")
     cache: TokenCache = request.app.state.tokens
     cache.forget(token)
-    session.clear_cookie(response)
+    session.clear_cookie(response, rt.settings.tls)
     return response
 
 
@@ -174,14 +176,16 @@ async def clerk_console(request: Request, n: int) -> Response:
         return to_login(request)
     cred = who.credential
     if cred.role not in ("clerk", "manager", "admin"):
-        return forbidden(request, who, "无权使用窗口控制台")
+        return forbidden(request, who, ("无权使用窗口控制台", "you may not use a counter console"))
     if cred.role == "clerk" and cred.counter != n:
-        return forbidden(request, who, f"您只能操作 {cred.counter} 号窗口")
+        mine = cred.counter
+        return forbidden(request, who, (f"您只能操作 {mine} 号窗口", f"you work at counter {mine}"))
     rt = _rt(request)
     try:
         view = await rt.read(console.console, rt.ctx, n)
     except DomainError as exc:
-        return page(request, "forbidden.html", 404, csrf=who.csrf, message=exc.message_zh, who=who)
+        message = i18n.say(i18n.lang_of(request), exc.message_zh, exc.message_en)
+        return page(request, "forbidden.html", 404, csrf=who.csrf, message=message, who=who)
     categories = {
         c.code: {
             "name": [c.names.zh_cn, c.names.zh_tw, c.names.en],

@@ -61,9 +61,15 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-def set_login_cookie(response: Response, nonce: str) -> None:
+def set_login_cookie(response: Response, nonce: str, secure: bool) -> None:
     response.set_cookie(
-        LOGIN_COOKIE, nonce, max_age=3600, httponly=True, samesite="strict", path="/login"
+        LOGIN_COOKIE,
+        nonce,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        path="/login",
+        secure=secure,
     )
 
 
@@ -72,7 +78,9 @@ def session_token(request: Request, secret: bytes) -> str | None:
     return unseal(secret, value) if value else None
 
 
-def set_cookie(response: Response, secret: bytes, token: str) -> None:
+def set_cookie(response: Response, secret: bytes, token: str, secure: bool) -> None:
+    """The session cookie; ``secure`` (served over TLS) keeps browsers from sending it over
+    plain HTTP, which the single-machine demo still uses."""
     response.set_cookie(
         COOKIE,
         seal(secret, token, int(time.time())),
@@ -80,8 +88,9 @@ def set_cookie(response: Response, secret: bytes, token: str) -> None:
         httponly=True,
         samesite="strict",
         path="/",
+        secure=secure,
     )
 
 
-def clear_cookie(response: Response) -> None:
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+def clear_cookie(response: Response, secure: bool) -> None:
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=secure)

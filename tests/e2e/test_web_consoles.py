@@ -368,9 +368,11 @@ def test_an_alert_is_raised_and_acknowledged(browser: object, hall: Hall) -> Non
     key = manager.get_attribute("#alerts button[data-ack]", "data-ack")
     manager.click(f'#alerts button[data-ack="{key}"]')
     manager.wait_for_selector(f'#alerts .alert.acked[data-key="{key}"]')
-    assert "boss" in manager.inner_text(f'#alerts .alert.acked[data-key="{key}"]')
+    shown = manager.inner_text(f'#alerts .alert.acked[data-key="{key}"]')
     acks = [e for e in _events(hall) if e["kind"] == "alert_acked"]
     assert acks[-1]["data"]["key"] == key
+    when = datetime.fromtimestamp(float(acks[-1]["at"]), SHANGHAI).strftime("%H:%M:%S")  # type: ignore[arg-type]
+    assert shown.endswith(f"boss · {when}")  # who and when
 
 
 def test_figures_equal_the_ones_recomputed_from_the_audit_events(hall: Hall) -> None:
@@ -439,6 +441,9 @@ def test_screenshots_of_every_page_fit_the_screen(browser: object, hall: Hall) -
     out = Path(os.environ.get("YIHAO_WEB_SHOTS", hall.home.parent / "shots"))
     out.mkdir(parents=True, exist_ok=True)
     ticket = hall.issue("B", age=75)  # a priority ticket for the look-ahead
+    near_end = {"reader": "ok", "printer": "paper_near_end", "version": "1.0"}
+    kiosk = {"Authorization": f"Bearer {hall.kiosk}"}
+    assert httpx.put(f"{hall.url}/api/v1/kiosks/1F-east/health", json=near_end, headers=kiosk)
     shots = [*SHOTS, ("ticket", f"/t/{ticket['token']}", None)]
     for width, height in ((1366, 768), (1920, 1080)):
         users = ("clerk1", "boss", "root")
@@ -526,7 +531,7 @@ def test_admin_manages_users_tokens_and_the_hall_without_restart(hall: Hall) -> 
     tokens = root.get("/admin").text
     assert ">k<" in tokens  # the kiosk token's label is listed, never the token itself
     assert hall.kiosk not in tokens
-    row = re.search(r"<tr><td>(\d+)</td><td>kiosk</td><td></td><td>k</td>", tokens)
+    row = re.search(r"<tr><td>(\d+)</td><td>自助取号机</td><td></td><td>k</td>", tokens)
     assert row is not None, tokens
     kiosk_id = row.group(1)
 
@@ -659,6 +664,23 @@ def test_bad_review_case_notice_and_appointments(hall: Hall) -> None:
     )
 
 
+RECORD_VIBRATE_AND_NOTIFY = """
+(function () {
+  function keep(name, value) {
+    var list = JSON.parse(sessionStorage.getItem(name) || "[]");
+    list.push(value);
+    sessionStorage.setItem(name, JSON.stringify(list));
+  }
+  var Real = window.Notification;
+  function Recorded(text, options) { keep("notes", text); return new Real(text, options); }
+  Object.defineProperty(Recorded, "permission", {get: function () { return Real.permission; }});
+  Recorded.requestPermission = Real.requestPermission.bind(Real);
+  window.Notification = Recorded;
+  navigator.vibrate = function (pattern) { keep("vibrate", pattern); return true; };
+})();
+"""
+
+
 def test_status_page_follows_the_ticket_live_in_three_languages(
     browser: object, hall: Hall
 ) -> None:
@@ -668,7 +690,13 @@ def test_status_page_follows_the_ticket_live_in_three_languages(
         clerk.post("/api/v1/counters/7/call-next", headers=csrf)
     clerk.post("/api/v1/counters/7/finish", headers=csrf)
     mine = [hall.issue("D") for _ in range(4)][-1]
-    phone = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    # the citizen allowed notifications; the phone's vibrator and notification centre are
+    # the edge: calls to them are recorded (sessionStorage survives the page's reload)
+    phone_context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 390, "height": 844}, permissions=["notifications"]
+    )
+    phone_context.add_init_script(RECORD_VIBRATE_AND_NOTIFY)
+    phone = phone_context.new_page()
     phone.goto(f"{hall.url}/t/{mine['token']}")
     assert "前面还有" in phone.inner_text(".state") and "即将" not in phone.inner_text("body")
     clerk.post("/api/v1/counters/7/call-next", headers=csrf)
@@ -678,6 +706,8 @@ def test_status_page_follows_the_ticket_live_in_three_languages(
     called = clerk.post("/api/v1/counters/7/call-next", headers=csrf).json()["ticket"]
     assert called["number"] == mine["number"]
     phone.wait_for_selector(".called:text('请到 7 号窗口办理')", timeout=3000)
+    recorded = phone.evaluate("[sessionStorage.vibrate, sessionStorage.notes]")
+    assert recorded == ["[[300,150,300,150,600]]", f'["{mine["number"]} · 请到 7 号窗口办理"]']
     phone.goto(f"{hall.url}/t/{mine['token']}?lang=en")
     assert "Please go to counter 7" in phone.inner_text(".state")
     phone.goto(f"{hall.url}/t/{mine['token']}?lang=zh-TW")
@@ -685,7 +715,7 @@ def test_status_page_follows_the_ticket_live_in_three_languages(
     clerk.post("/api/v1/counters/7/finish", headers=csrf)
     phone.wait_for_selector("button[name=level]", timeout=3000)  # the 好差評 form appears
     assert "非常滿意" in phone.inner_text("form")
-    phone.close()
+    phone_context.close()
 
 
 def test_two_browsers_on_one_counter_both_follow(browser: object, hall: Hall) -> None:
@@ -733,4 +763,172 @@ def test_figures_print_on_one_page(browser: object, hall: Hall) -> None:
     page.emulate_media(media="print")
     page.screenshot(path=str(out / "web-figures-print.png"), full_page=True)
     assert pages == 1
+    page.close()
+
+
+def test_a_kiosks_printer_fault_is_alerted_live_until_fixed(browser: object, hall: Hall) -> None:
+    """A kiosk reports over HTTP; the open dashboard shows the alert, it is acknowledged,
+    and it goes away when the kiosk reports the printer fixed."""
+    manager = login(browser, hall, "boss")
+    time.sleep(0.5)  # the dashboard's event stream connected
+
+    def report(printer: str, near_end: bool = False) -> None:
+        r = httpx.put(
+            f"{hall.url}/api/v1/kiosks/kiosk-e2e/health",
+            json={"reader": "ok", "printer": printer, "paper_near_end": near_end, "version": "t"},
+            headers={"Authorization": f"Bearer {hall.kiosk}"},
+        )
+        assert r.status_code == 204, r.text
+
+    report("ok")
+    fault = '#alerts .alert[data-key^="printer_fault:"]'
+    assert manager.query_selector(fault) is None
+    report("paper_out")
+    manager.wait_for_selector(fault, timeout=5000)  # live: no reload
+    assert "自助机 kiosk-e2e：打印机缺纸" in manager.inner_text(fault)
+    row = '#kiosks tr[data-kiosk="kiosk-e2e"]'  # the kiosk's health, beside the alert
+    assert "● kiosk-e2e" in manager.inner_text(row) and "缺纸" in manager.inner_text(row)
+    manager.click(f"{fault} button[data-ack]")
+    manager.wait_for_selector(f"{fault}.acked")
+    assert "boss" in manager.inner_text(f"{fault}.acked")
+    report("ok", near_end=True)  # a new condition: a new alert to acknowledge
+    manager.wait_for_selector(f"{fault}:not(.acked) button[data-ack]", timeout=5000)
+    assert "打印纸将用完" in manager.inner_text(fault)
+    report("ok")
+    manager.wait_for_selector(fault, state="detached", timeout=5000)
+    assert manager.inner_text(row).split("\t")[2] == "正常"
+    faults = [e["data"].get("fault") for e in _events(hall) if e["kind"] == "alert"]
+    assert faults[-3:] == ["paper_out", "paper_near_end", "ok"]
+    manager.close()
+
+
+def test_the_session_cookie_is_secure_under_tls_only(
+    browser: object, hall: Hall, tmp_path: Path
+) -> None:
+    plain = httpx.Client(base_url=hall.url)
+    reply = login_reply(plain, "boss")
+    cookie = reply.headers["set-cookie"]
+    assert reply.status_code == 303 and session.COOKIE in cookie
+    assert "secure" not in cookie.lower()  # the single-machine demo over plain HTTP
+    assert plain.get("/manager").status_code == 200
+
+    home = tmp_path / "home"
+    home.mkdir()
+    url = f"sqlite:///{home / 'yihao.db'}"
+    env = {**os.environ, "YIHAO_HOME": str(home)}
+    cmd = [sys.executable, "-m", "caller_server.cli", "init", "--db", url]
+    subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, env=env)
+    ctx = sql_context(url, sample_hall())
+    auth.add_user(ctx, "boss", PASSWORD, "manager", None)
+    dispose_engines()
+    server = ServerProcess(home, url, free_port(), tmp_path / "tls.log", tls=True)
+    server.start()
+    try:
+        secure = httpx.Client(base_url=server.url, verify=False)
+        form = secure.get("/login")
+        assert "; secure" in form.headers["set-cookie"].lower()  # the login form's nonce too
+        reply = login_reply(secure, "boss")
+        cookie = reply.headers["set-cookie"]
+        assert reply.status_code == 303 and session.COOKIE in cookie
+        assert "; secure" in cookie.lower() and "httponly" in cookie.lower()
+        assert secure.get("/manager").status_code == 200
+        page = browser.new_page(ignore_https_errors=True)  # type: ignore[attr-defined]
+        page.goto(f"{server.url}/login")
+        page.fill("input[name=username]", "boss")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url(f"{server.url}/manager")
+        (stored,) = [c for c in page.context.cookies() if c["name"] == session.COOKIE]
+        assert stored["secure"] and stored["httpOnly"] and stored["sameSite"] == "Strict"
+        page.close()
+    finally:
+        server.stop()
+
+
+SIMPLIFIED_ONLY = frozenset(
+    "与业个为于仅从价众优会体关内写况准则别办务动医单厂厅发变号后启员咨国备复头实审对导将尝"
+    "属并广库应开异张当录态户报换据数断无时显暂机权条来标检没滚满状现电监盖盘码确离签简类约级"
+    "纸线绑结络绝统绩续维综绿编网联补计认议记许设访证评试询该语误说请谢败资转轮载输达过还这进"
+    "连选钟钥销错长闭问闲间队页项顺须预"
+)
+"""Simplified characters of the hall's texts whose Traditional form differs (an oracle
+written out by hand, independent of the converter the pages use)."""
+
+
+def _simplified(text: str) -> str:
+    return "".join(sorted(SIMPLIFIED_ONLY & set(text)))
+
+
+STAFF_TEXT_REMOVED = """(() => {
+  document.querySelectorAll("[translate=no]").forEach((e) => e.remove());
+  return document.body.innerText;
+})()"""
+"""The page's text without what staff typed (notice, case notes: shown as typed)."""
+
+
+def test_zh_tw_pages_have_no_simplified_only_text(browser: object, hall: Hall) -> None:
+    """Policy reasons, console errors, alerts, messages, refusals, figures and matters in
+    zh-TW: no Simplified-only character anywhere on the page."""
+    hall.issue("B", age=75)  # a priority reason in the look-ahead
+    hall.issue("A")
+    report = {"reader": "ok", "printer": "paper_out", "version": "t"}
+    auth = {"Authorization": f"Bearer {hall.kiosk}"}
+    assert httpx.put(f"{hall.url}/api/v1/kiosks/tw/health", json=report, headers=auth).is_success
+    clerk_api = api_session(hall, "clerk1")
+    csrf = {"X-CSRF-Token": csrf_of(clerk_api, "/counter/1")}
+    clerk_api.post("/api/v1/counters/1/finish", headers=csrf)  # whatever was left
+    problem = clerk_api.post("/api/v1/counters/1/skip", headers=csrf).json()
+    assert problem["code"] == "no_current_ticket" and _simplified(problem["detail"])
+    assert problem["detail_tw"] == "1 號窗口當前沒有號票"
+
+    clerk = login(browser, hall, "clerk1")
+    clerk.goto(f"{hall.url}/counter/1?lang=zh-TW")
+    clerk.wait_for_selector("#next li small")
+    clerk.keyboard.press("F3")  # no-show without a current ticket: the error in zh-TW
+    clerk.wait_for_selector("#error:not([hidden])")
+    assert clerk.inner_text("#error") == "1 號窗口當前沒有號票"
+    assert "綠色通道：長者優先" in clerk.inner_text("#next")
+    pages = {"console": clerk.inner_text("body")}
+    clerk.goto(f"{hall.url}/counter/2?lang=zh-TW")
+    pages["refusal"] = clerk.inner_text("body")
+    assert "您只能操作 1 號窗口" in pages["refusal"]
+    clerk.close()
+
+    boss = login(browser, hall, "boss")
+    for name, path in (
+        ("manager", "/manager"),
+        ("figures", f"/manager/figures?day={YESTERDAY}"),
+        ("desk", "/manager/desk"),
+        ("wall", "/wall"),
+    ):
+        boss.goto(f"{hall.url}{path}{'&' if '?' in path else '?'}lang=zh-TW")
+        boss.wait_for_load_state("networkidle")
+        pages[name] = boss.evaluate(STAFF_TEXT_REMOVED)
+    assert "自助機 tw：印表機缺紙，請立即加紙" in pages["manager"]
+    assert "已等候" in pages["manager"]  # the long-wait alerts (threshold 0 in this hall)
+    assert "企業投資項目備案" in pages["figures"]  # a matter in its zh-TW name
+    boss.close()
+
+    root = api_session(hall, "root")
+    root.cookies.set("yihao_lang", "zh-TW")
+    pages["admin error"] = _form(root, "/admin/counters/1", "/admin", categories="A:x")
+    pages["admin message"] = _form(root, "/admin/counters/1", "/admin", categories="A, B")
+    assert pages["admin message"] == "1 號窗口已改為 A, B"
+    # the language switch names each language in its own script: 简体 is meant to be there
+    found = {name: _simplified(text.replace("简体", "")) for name, text in pages.items()}
+    assert not any(found.values()), found
+
+
+def test_api_docs_load_from_vendored_files_only(browser: object, hall: Hall) -> None:
+    """Swagger UI at /docs works in a hall without internet: every request stays local."""
+    html = httpx.get(f"{hall.url}/docs").text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    page = browser.new_page()  # type: ignore[attr-defined]
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{hall.url}/docs")
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert len(page.query_selector_all(".swagger-ui .opblock")) > 20  # the whole API
+    assert requested and all(u.startswith(hall.url) for u in requested), requested
     page.close()

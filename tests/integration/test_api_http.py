@@ -657,6 +657,7 @@ def test_elderly_are_called_first(hall: RunningHall) -> None:
         rules.append(call["rule"])
         if call["rule"] == "priority":
             assert call["reason_zh"] == "绿色通道：长者优先"
+            assert call["reason_tw"] == "綠色通道：長者優先"
             assert call["reason_en"]
     assert order == [seventy["number"], old["number"], young["number"], almost["number"]]
     assert rules == ["priority", "priority", "order", "order"]
@@ -708,6 +709,7 @@ def test_pause_blocks_call_next_and_resume_restores(hall: RunningHall) -> None:
         "ticket": None,
         "rule": None,
         "reason_zh": None,
+        "reason_tw": None,
         "reason_en": None,
         "finished": None,
     }

@@ -13,7 +13,17 @@ from caller_server.domain.errors import DomainError, HallConfigError
 from caller_server.domain.events import EventKind
 from caller_server.domain.figures import day_figures
 from caller_server.domain.hall import SAMPLE_HALL, load_hall
-from caller_server.services import admin, auth, cases, console, counters, supervision, tickets
+from caller_server.protocol import KioskHealthIn
+from caller_server.services import (
+    admin,
+    auth,
+    cases,
+    console,
+    counters,
+    kiosks,
+    supervision,
+    tickets,
+)
 from caller_server.services.context import ServiceContext
 from caller_server.web import halledit, session
 from tests.serverkit import FakeClock, fake_context, identity, sample_hall
@@ -204,3 +214,62 @@ def test_failing_writes_are_the_managers_first_alert(ctx: ServiceContext) -> Non
     assert first.kind == "writes_failing" and "磁盘空间不足" in first.message_zh
     ctx.write_failure = None
     assert not [a for a in supervision.supervision(ctx).alerts if a.kind == "writes_failing"]
+
+
+def _health(printer: str = "ok", **flags: bool) -> KioskHealthIn:
+    return KioskHealthIn(reader="ok", printer=printer, version="t", **flags)
+
+
+def _printer_alerts(ctx: ServiceContext) -> list[supervision.ManagerAlert]:
+    return [a for a in supervision.supervision(ctx).alerts if a.kind == "printer_fault"]
+
+
+def test_a_printer_fault_alerts_until_fixed_and_comes_back_as_a_new_alert(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    kiosks.report(ctx, "k1", _health())
+    kiosks.report(ctx, "k2", _health("unknown"))  # a write-only printer: nothing to say
+    assert _printer_alerts(ctx) == []
+    kiosks.report(ctx, "k1", _health("paper_near_end", paper_near_end=True))
+    clock.advance(30)
+    kiosks.report(ctx, "k1", _health("ok", paper_near_end=True))  # still near end: same alert
+    clock.advance(90)
+    (near,) = _printer_alerts(ctx)
+    assert near.message_zh == "自助机 k1：打印纸将用完，请及时换纸"
+    assert near.message_en == "kiosk k1: the paper roll is near its end"
+    supervision.acknowledge(ctx, near.key, "manager:login:boss")
+    assert near.key in supervision.supervision(ctx).acks
+    kiosks.report(ctx, "k1", _health("paper_out"))  # worse: a new alert, not acknowledged
+    (out,) = _printer_alerts(ctx)
+    assert out.key != near.key and out.key not in supervision.supervision(ctx).acks
+    assert "缺纸" in out.message_zh
+    kiosks.report(ctx, "k1", _health())  # fixed: the alert is gone
+    assert _printer_alerts(ctx) == []
+    clock.advance(60)
+    kiosks.report(ctx, "k1", _health("cover_open"))
+    (cover,) = _printer_alerts(ctx)
+    assert cover.key not in (near.key, out.key) and "盖" in cover.message_zh
+    with ctx.unit(write=False) as uow:
+        changes = [
+            e.data["fault"]
+            for e in uow.repo.events_since(0, 500)
+            if e.kind is EventKind.ALERT and e.data.get("alert") == "printer_fault"
+        ]
+    assert changes == ["paper_near_end", "paper_out", "ok", "cover_open"]  # changes, not reports
+
+
+def test_a_silent_kiosk_is_an_offline_alert(ctx: ServiceContext, clock: FakeClock) -> None:
+    kiosks.report(ctx, "k1", _health("paper_out"))
+    clock.advance(kiosks.OFFLINE_AFTER + 1)
+    (alert,) = [a for a in supervision.supervision(ctx).alerts if a.key.count(":k1:")]
+    assert alert.kind == "device_offline" and "自助机 k1 已离线" in alert.message_zh
+
+
+def test_a_kiosk_silent_since_yesterday_raises_nothing(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    kiosks.report(ctx, "k1", _health("paper_out"))
+    clock.advance(24 * 3600)  # switched off for the night, not on yet today
+    assert not [a for a in supervision.supervision(ctx).alerts if ":k1:" in a.key]
+    (listed,) = kiosks.list_kiosks(ctx)
+    assert listed.id == "k1" and not listed.online  # still listed, as offline

@@ -7,7 +7,8 @@
   var errorBox = document.getElementById("error");
 
   function showError(e) {
-    var text = e ? ((LANG === 2 && e.data && e.data.detail_en) || e.message) : "";
+    var d = e && e.data;
+    var text = e ? ((d && [d.detail, d.detail_tw, d.detail_en][LANG]) || e.message) : "";
     errorBox.textContent = text; errorBox.hidden = !text;
   }
 
@@ -33,7 +34,7 @@
       li.appendChild(Live.el("b", {}, q.number));
       li.appendChild(Live.el("span", {"class": "muted"}, " " + q.waited_minutes + " " + T.minutes));
       li.appendChild(Live.el("br"));
-      li.appendChild(Live.el("small", {}, LANG === 2 ? q.reason_en : q.reason_zh));
+      li.appendChild(Live.el("small", {}, [q.reason_zh, q.reason_tw, q.reason_en][LANG]));
       list.appendChild(li);
     });
     document.getElementById("called").textContent = v.called_today;

@@ -22,10 +22,10 @@
       list.forEach(function (d) {
         var tr = Live.el("tr");
         var state = d.online === undefined ? "" : (d.online ? "●" : "○");
-        [state + " " + (d.name || d.id), d.role, d.address || "",
+        [state + " " + (d.name || d.id), T["role_" + d.role] || d.role, d.address || "",
          d.paired ? T.paired : T.unpaired,
          d.last_seen ? new Date(d.last_seen * 1000).toLocaleTimeString() : T.never_seen,
-         d.detail || d.status || ""].forEach(function (v) { tr.appendChild(Live.el("td", {}, v)); });
+         T["dev_" + d.status] || d.detail || d.status || ""].forEach(function (v) { tr.appendChild(Live.el("td", {}, v)); });
         body.appendChild(tr);
       });
       if (!list.length) body.appendChild(Live.el("tr")).appendChild(Live.el("td", {"class": "muted"}, "—"));
