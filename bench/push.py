@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -26,7 +28,8 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,6 +39,11 @@ if str(REPO) not in sys.path:
 import httpx  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from cryptography.hazmat.primitives.serialization import (  # noqa: E402
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+)
 from websockets.asyncio.client import connect  # noqa: E402
 
 from caller_server.domain.hall import load_hall  # noqa: E402
@@ -168,17 +176,20 @@ def pin_devices(ctx: ServiceContext, n: int) -> list[tuple[str, Ed25519PrivateKe
     return made
 
 
-@dataclass
-class Receipts:
-    at: dict[str, list[float]] = field(default_factory=dict)
-    """Ticket number → wall times its call reached each device."""
-    connected: int = 0
-    acks: int = 0
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def device_client(
-    url: str, device_id: str, key: Ed25519PrivateKey, receipts: Receipts, stop: asyncio.Event
+    url: str,
+    device_id: str,
+    key: Ed25519PrivateKey,
+    at: dict[str, list[float]],
+    state: dict[str, int],
 ) -> None:
+    """One simulated device: authenticate, then timestamp each frame the moment it is read."""
     push_url = url.replace("http", "ws") + "/api/v1/devices/push"
     async with connect(push_url, max_size=2**22, compression=None) as ws:
         challenge = DeviceDown.model_validate_json(await ws.recv())
@@ -186,7 +197,7 @@ async def device_client(
         text = push_challenge_text("bench-hall", device_id, challenge.nonce)
         signature = base64.b64encode(key.sign(text)).decode()
         await ws.send(DeviceUp(type="auth", id=device_id, signature=signature).model_dump_json())
-        receipts.connected += 1
+        state["connected"] += 1
 
         async def beat() -> None:
             while True:
@@ -195,58 +206,105 @@ async def device_client(
 
         beating = asyncio.create_task(beat())
         try:
-            while not stop.is_set():
-                try:
-                    raw = await asyncio.wait_for(ws.recv(), 0.5)
-                except TimeoutError:
-                    continue
+            async for raw in ws:
                 now = time.time()
                 message = json.loads(raw)  # a simulated client: no model validation
                 if message.get("type") == "pong":
                     continue
                 await ws.send(f'{{"type":"ack","seq":{message["seq"]}}}')
-                receipts.acks += 1
                 for event in message.get("events", ()):
                     if event["kind"] == "called" and event.get("number"):
-                        receipts.at.setdefault(event["number"], []).append(now)
+                        at.setdefault(event["number"], []).append(now)
         finally:
             beating.cancel()
 
 
-def run_clients(
-    url: str,
-    keys: list[tuple[str, Ed25519PrivateKey]],
-    receipts: Receipts,
-    stop_flag: threading.Event,
-) -> None:
+def client_process(url: str, keys: list[tuple[str, bytes]], pipe: Connection) -> None:
+    """A process of simulated devices (uvloop when installed): reports ``connected``, then,
+    told to stop, every receipt and its own CPU time."""
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        uvloop.install()
+
     async def main() -> None:
-        stop = asyncio.Event()
-        tasks = [asyncio.create_task(device_client(url, i, k, receipts, stop)) for i, k in keys]
-        while not stop_flag.is_set():
-            await asyncio.sleep(0.1)
-        stop.set()
+        at: dict[str, list[float]] = {}
+        state = {"connected": 0}
+        tasks = [
+            asyncio.create_task(
+                device_client(url, i, Ed25519PrivateKey.from_private_bytes(k), at, state)
+            )
+            for i, k in keys
+        ]
+        loop = asyncio.get_running_loop()
+        reported = -1
+        while not await loop.run_in_executor(None, pipe.poll, 0.2):
+            if state["connected"] != reported:
+                reported = state["connected"]
+                pipe.send(("connected", reported))
+        for task in tasks:
+            task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        pipe.send(("receipts", at, cpu_seconds(os.getpid())))
 
     asyncio.run(main())
 
 
-def scenario(n_devices: int, n_calls: int, pace: float) -> dict[str, float]:
+class Clients:
+    """Simulated devices split over ``processes`` processes, none in the caller's."""
+
+    def __init__(self, url: str, keys: list[tuple[str, Ed25519PrivateKey]], processes: int):
+        context = multiprocessing.get_context("spawn")
+        raw = [
+            (i, k.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())) for i, k in keys
+        ]
+        self.pipes: list[Connection] = []
+        self.procs = []
+        for n in range(processes):
+            mine, theirs = context.Pipe()
+            proc = context.Process(target=client_process, args=(url, raw[n::processes], theirs))
+            proc.start()
+            self.pipes.append(mine)
+            self.procs.append(proc)
+        self.connected = [0] * processes
+
+    def wait_connected(self, total: int, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while sum(self.connected) < total and time.monotonic() < deadline:
+            for n, pipe in enumerate(self.pipes):
+                while pipe.poll(0.05):
+                    self.connected[n] = pipe.recv()[1]
+        return sum(self.connected)
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(p.pid) for p in self.procs if p.pid is not None)
+
+    def stop(self) -> dict[str, list[float]]:
+        at: dict[str, list[float]] = {}
+        for pipe in self.pipes:
+            pipe.send("stop")
+        for pipe, proc in zip(self.pipes, self.procs, strict=True):
+            while True:
+                message = pipe.recv()
+                if message[0] == "receipts":
+                    break
+            for number, times in message[1].items():
+                at.setdefault(number, []).extend(times)
+            proc.join(30)
+        return at
+
+
+def scenario(n_devices: int, n_calls: int, pace: float, processes: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="yihao-bench-push-") as tmp:
         server = Server(Path(tmp), _free_port())
         server.start()
         try:
-            assert server.ctx is not None
+            assert server.ctx is not None and server.proc is not None
             keys = pin_devices(server.ctx, n_devices)
             clerk = auth.create_token(server.ctx, "clerk", 1, "bench clerk")
             kiosk = auth.create_token(server.ctx, "kiosk", None, "bench kiosk")
-            receipts, stop = Receipts(), threading.Event()
-            clients = threading.Thread(
-                target=run_clients, args=(server.url, keys, receipts, stop), daemon=True
-            )
-            clients.start()
-            deadline = time.monotonic() + 120
-            while receipts.connected < n_devices and time.monotonic() < deadline:
-                time.sleep(0.1)
+            clients = Clients(server.url, keys, processes)
+            connected = clients.wait_connected(n_devices, 120)
             time.sleep(1.0)  # snapshots delivered
             rss = server.rss_mb()
             sent_at: dict[str, tuple[float, float]] = {}
@@ -255,6 +313,11 @@ def scenario(n_devices: int, n_calls: int, pace: float) -> dict[str, float]:
                 for _ in range(n_calls):
                     http.post("/api/v1/tickets", json={"category": "D"}, headers=head)
                 head = {"Authorization": f"Bearer {clerk}"}
+                server_cpu, client_cpu, started = (
+                    cpu_seconds(server.proc.pid),
+                    clients.cpu(),
+                    time.monotonic(),
+                )
                 for _ in range(n_calls):
                     t0 = time.time()
                     answer = http.post("/api/v1/counters/1/call-next", headers=head)
@@ -263,25 +326,31 @@ def scenario(n_devices: int, n_calls: int, pace: float) -> dict[str, float]:
                     if ticket:
                         sent_at[ticket["number"]] = (t0, t1)
                     time.sleep(pace)
-            time.sleep(2.0)
-            stop.set()
-            clients.join(30)
+                time.sleep(2.0)
+                elapsed = time.monotonic() - started
+                server_cpu = cpu_seconds(server.proc.pid) - server_cpu
+                client_cpu = clients.cpu() - client_cpu
+            at = clients.stop()
             sent_rx, ok_rx = [], []
             for number, (t0, t1) in sent_at.items():
-                for rx in receipts.at.get(number, []):
+                for rx in at.get(number, []):
                     sent_rx.append((rx - t0) * 1000)
                     ok_rx.append((rx - t1) * 1000)
-            expected = len(sent_at) * n_devices
+            messages = max(1, len(sent_rx))
             return {
                 "devices": n_devices,
+                "connected": connected,
                 "calls": len(sent_at),
                 "receipts": len(sent_rx),
-                "missing": expected - len(sent_rx),
+                "missing": len(sent_at) * n_devices - len(sent_rx),
                 "sent_p50": pct(sent_rx, 0.5),
                 "sent_p99": pct(sent_rx, 0.99),
                 "ok_p50": pct(ok_rx, 0.5),
                 "ok_p99": pct(ok_rx, 0.99),
                 "rss_mb": rss,
+                "server_cpu": server_cpu / elapsed,
+                "server_us": server_cpu / messages * 1e6,
+                "client_cpu": client_cpu / elapsed,
             }
         finally:
             server.stop()
@@ -326,22 +395,25 @@ def main() -> None:
     parser.add_argument("--scaling-calls", type=int, default=100)
     parser.add_argument("--pace", type=float, default=0.02, help="seconds between calls")
     parser.add_argument("--audio-samples", type=int, default=10)
+    parser.add_argument("--processes", type=int, default=2, help="processes of device clients")
     args = parser.parse_args()
 
     print(f"push benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"device clients in {args.processes} processes; {args.pace * 1000:.0f} ms between calls")
     print(
         "\n| devices | calls | receipts | missing | sent→rx p50 / p99 ms | 200→rx p50 / p99 ms "
-        "| server RSS MB |"
+        "| server CPU | server µs per device-message | clients CPU | server RSS MB | load |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
     runs = [(args.devices, args.calls)]
     runs += [(int(x), args.scaling_calls) for x in args.scaling.split(",") if x]
     for n_devices, n_calls in runs:
-        r = scenario(n_devices, n_calls, args.pace)
+        r = scenario(n_devices, n_calls, args.pace, args.processes)
         print(
             f"| {r['devices']:.0f} | {r['calls']:.0f} | {r['receipts']:.0f} | {r['missing']:.0f} "
             f"| {r['sent_p50']:.1f} / {r['sent_p99']:.1f} | {r['ok_p50']:.1f} / {r['ok_p99']:.1f} "
-            f"| {r['rss_mb']:.0f} |",
+            f"| {r['server_cpu']:.0%} | {r['server_us']:.0f} | {r['client_cpu']:.0%} "
+            f"| {r['rss_mb']:.0f} | {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
     audio = audio_latency(args.audio_samples)

@@ -132,6 +132,17 @@ class FakeRepository(Repository):
     def active_tickets(self, day: str) -> list[Ticket]:
         return [t for t in self._find(service_day=day) if t.active]
 
+    def waiting_counts(self, day: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for ticket in self._find(service_day=day, status=Status.WAITING):
+            counts[ticket.category] = counts.get(ticket.category, 0) + 1
+        return counts
+
+    def called_tickets(self, day: str) -> list[Ticket]:
+        return [
+            t for t in self._find(service_day=day) if t.status in (Status.CALLED, Status.SERVING)
+        ]
+
     def counter_statuses(self) -> dict[int, str]:
         return dict(self.db.counters)
 

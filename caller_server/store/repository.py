@@ -164,6 +164,14 @@ class Repository(ABC):
     def active_tickets(self, day: str) -> list[Ticket]:
         """Waiting, called and serving tickets, in arrival order."""
 
+    @abstractmethod
+    def waiting_counts(self, day: str) -> dict[str, int]:
+        """Waiting tickets per category on ``day``, counted without loading them."""
+
+    @abstractmethod
+    def called_tickets(self, day: str) -> list[Ticket]:
+        """The tickets called or being served at a counter on ``day``."""
+
     # --- counters
     @abstractmethod
     def counter_statuses(self) -> dict[int, str]: ...

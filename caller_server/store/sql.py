@@ -181,6 +181,10 @@ class _Q:
         .where(_tk.service_day == _bp("day"), _status_in(*sorted(ACTIVE)))
         .order_by(_tk.arrival_at, _tk.id)
     )
+    waiting_counts = select(_tk.category, func.count()).where(_WAITING).group_by(_tk.category)
+    called = select(t.tickets).where(
+        _tk.service_day == _bp("day"), _status_in(Status.CALLED, Status.SERVING)
+    )
 
 
 @lru_cache(maxsize=64)
@@ -337,6 +341,13 @@ class SqlRepository(Repository):
 
     def active_tickets(self, day: str) -> list[Ticket]:
         return [_ticket(r) for r in self._mappings(_Q.active, {"p_day": day})]
+
+    def waiting_counts(self, day: str) -> dict[str, int]:
+        rows = self._run(_Q.waiting_counts, {"p_day": day})
+        return {str(category): int(n) for category, n in rows}
+
+    def called_tickets(self, day: str) -> list[Ticket]:
+        return [_ticket(r) for r in self._mappings(_Q.called, {"p_day": day})]
 
     # --- counters
     def counter_statuses(self) -> dict[int, str]:
