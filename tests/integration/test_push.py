@@ -92,6 +92,7 @@ def test_calls_reach_devices_in_sequence_and_are_announced(hall: Hall, tmp_path:
         assert state is not None
         mine = next(c for c in state.counters if c.number == COUNTER)
         assert mine.status == "paused" and mine.current and mine.current.number == second
+        assert mine.clerk == f"clerk {COUNTER}", "the device is told who works at the counter"
         assert [e.number for e in state.recent[:3]] == [second, first, first]
         # The announcer: call, recall, call — one WAV each, in order, chime + two sayings.
         names = wait_for(lambda: len(_wav_names(wavs)) >= 3 and _wav_names(wavs), timeout=60)
