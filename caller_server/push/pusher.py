@@ -227,7 +227,8 @@ class Pusher:
         self.stats.calls += len(calls)
 
     async def _watch(self) -> None:
-        """Drop silent or lagging devices; write who was heard, every few seconds."""
+        """Drop silent or lagging devices; write who was heard and who fell silent (an audited
+        alert, recorded once across server processes), every few seconds."""
         while True:
             await asyncio.sleep(HEARTBEAT_FLUSH)
             now = time.monotonic()
@@ -237,8 +238,12 @@ class Pusher:
                     log.warning("dropping device %s: %s", link.record.id, reason)
                     link.close()
             heard = {i: link.last_seen for i, link in self.links.items()}
-            if heard:
-                try:
+            try:
+                if heard:
                     await self._rt.write(devices.touch, self._rt.ctx, heard)
-                except Exception:
-                    log.exception("could not record device heartbeats")
+                if found := await self._rt.read(devices.silent, self._rt.ctx):
+                    ctx = self._rt.ctx
+                    for device_id in await self._rt.write(devices.record_offline, ctx, found):
+                        log.warning("device %s is offline (no heartbeat for 10 s)", device_id)
+            except Exception:
+                log.exception("could not record device heartbeats")

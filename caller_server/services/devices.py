@@ -252,6 +252,45 @@ def touch(ctx: ServiceContext, last_seen: dict[str, float]) -> None:
         uow.commit()
 
 
+def silent(ctx: ServiceContext) -> list[DeviceRecord]:
+    """Paired devices silent for more than :data:`ONLINE_WINDOW` whose silence is not yet
+    recorded (a cheap read, done every few seconds by every server process)."""
+    now = ctx.clock()
+    with ctx.unit(write=False) as uow:
+        return [
+            d
+            for d in uow.repo.devices()
+            if d.paired
+            and d.last_seen is not None
+            and now - d.last_seen > ONLINE_WINDOW
+            and (d.offline_at is None or d.offline_at < d.last_seen)
+        ]
+
+
+def record_offline(ctx: ServiceContext, found: list[DeviceRecord]) -> list[str]:
+    """Audit the silence of each device of :func:`silent` as one ``alert`` event
+    (``device_offline``), written by whichever server process gets there first; a device
+    heard meanwhile is skipped. Returns the ids this call recorded."""
+    now = ctx.clock()
+    recorded: list[Event] = []
+    with ctx.unit(write=True) as uow:
+        for d in found:
+            if d.last_seen is None or not uow.repo.mark_offline(d.id, d.last_seen, now):
+                continue
+            data = {"alert": "device_offline", "device": d.id, "role": d.role, "name": d.name}
+            recorded.append(
+                Event(
+                    kind=EventKind.ALERT,
+                    at=now,
+                    actor="system",
+                    counter=d.counter,
+                    data={**data, "last_seen": d.last_seen},
+                )
+            )
+        ctx.record(uow, *recorded)
+    return [str(e.data["device"]) for e in recorded]
+
+
 def alerts(records: list[DeviceRecord], now: float) -> list[AlertOut]:
     """Manager alerts: paired devices silent for more than :data:`ONLINE_WINDOW`, suspects."""
     found: list[AlertOut] = []

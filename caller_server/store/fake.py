@@ -211,6 +211,15 @@ class FakeRepository(Repository):
     def devices(self) -> list[DeviceRecord]:
         return sorted(self.db.devices.values(), key=lambda d: d.id)
 
+    def mark_offline(self, device_id: str, last_seen: float, now: float) -> bool:
+        d = self.db.devices.get(device_id)
+        if d is None or not d.paired or d.last_seen != last_seen:
+            return False
+        if d.offline_at is not None and d.offline_at >= last_seen:
+            return False
+        self.db.devices[device_id] = replace(d, offline_at=now)
+        return True
+
     def touch_devices(self, last_seen: dict[str, float]) -> None:
         for device_id, at in last_seen.items():
             if device_id in self.db.devices:

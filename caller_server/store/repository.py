@@ -96,6 +96,8 @@ class DeviceRecord:
     """A key announced under this id that is not the pinned one (可疑设备)."""
     suspect_address: str | None = None
     suspect_at: float | None = None
+    offline_at: float | None = None
+    """When the device's latest silence was recorded as an offline alert (once)."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,11 @@ class Repository(ABC):
 
     @abstractmethod
     def devices(self) -> list[DeviceRecord]: ...
+
+    @abstractmethod
+    def mark_offline(self, device_id: str, last_seen: float, now: float) -> bool:
+        """Note a paired device offline at ``now`` unless it was heard after ``last_seen`` or
+        this silence is noted already; True only for the one transaction that noted it."""
 
     @abstractmethod
     def touch_devices(self, last_seen: dict[str, float]) -> None:

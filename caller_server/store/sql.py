@@ -464,6 +464,17 @@ class SqlRepository(Repository):
         rows = self.conn.execute(select(t.devices).order_by(t.devices.c.id)).mappings()
         return [DeviceRecord(**dict(r)) for r in rows]
 
+    def mark_offline(self, device_id: str, last_seen: float, now: float) -> bool:
+        d = t.devices.c
+        silent = and_(
+            d.id == device_id,
+            d.paired.is_(True),
+            d.last_seen == last_seen,
+            or_(d.offline_at.is_(None), d.offline_at < d.last_seen),
+        )
+        done = self.conn.execute(update(t.devices).where(silent).values(offline_at=now))
+        return done.rowcount == 1
+
     def touch_devices(self, last_seen: dict[str, float]) -> None:
         d = t.devices.c
         for device_id, at in last_seen.items():

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from caller_server.domain.errors import UnknownCounter
+from caller_server.domain.events import Event, EventKind
 from caller_server.services import counters, devices, display, queue, tickets
 from caller_server.services.context import ServiceContext
 from caller_server.store.repository import DeviceRecord
@@ -148,3 +149,47 @@ def test_board_draws_what_the_snapshot_shows(ctx: tuple[ServiceContext, FakeCloc
     assert mine[7].current is not None and mine[7].current.status == "serving"
     assert mine[3].status == "paused" and mine[3].clerk == "zhao"
     assert [c.waiting for c in board.categories] == [0, 2, 0, 1]  # 6 took the C
+
+
+def _offline_events(service: ServiceContext) -> list[Event]:
+    with service.unit(write=False) as uow:
+        found = uow.repo.events_since(0, 1000)
+    return [e for e in found if e.kind is EventKind.ALERT and e.data["alert"] == "device_offline"]
+
+
+def test_a_silence_is_audited_once_across_server_processes(
+    ctx: tuple[ServiceContext, FakeClock],
+) -> None:
+    service, clock = ctx
+    _announce(service, REAL)
+    _pair(service)
+    heard = clock()
+    devices.touch(service, {"screen-3": heard})
+    clock.advance(devices.ONLINE_WINDOW)
+    assert devices.silent(service) == [], "10 s of silence is still online"
+    clock.advance(1)
+    # Two server processes both find the silent device before either writes: one records it.
+    first, second = devices.silent(service), devices.silent(service)
+    assert [d.id for d in first] == ["screen-3"]
+    assert devices.record_offline(service, first) == ["screen-3"]
+    assert devices.record_offline(service, second) == []
+    assert devices.silent(service) == []
+    [event] = _offline_events(service)
+    assert event.counter == 3 and event.actor == "system"
+    assert event.data == {
+        "alert": "device_offline",
+        "device": "screen-3",
+        "role": "counter",
+        "name": "3号窗口屏",
+        "last_seen": heard,
+    }
+    # Heard again while a process still held the old list: nothing is recorded for it.
+    devices.touch(service, {"screen-3": clock()})
+    clock.advance(devices.ONLINE_WINDOW + 1)
+    stale = devices.silent(service)
+    devices.touch(service, {"screen-3": clock()})
+    assert devices.record_offline(service, stale) == []
+    # The next silence is a new fact.
+    clock.advance(devices.ONLINE_WINDOW + 1)
+    assert devices.record_offline(service, devices.silent(service)) == ["screen-3"]
+    assert len(_offline_events(service)) == 2
