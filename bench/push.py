@@ -331,11 +331,15 @@ def scenario(n_devices: int, n_calls: int, pace: float, processes: int) -> dict[
                 server_cpu = cpu_seconds(server.proc.pid) - server_cpu
                 client_cpu = clients.cpu() - client_cpu
             at = clients.stop()
-            sent_rx, ok_rx = [], []
+            sent_rx, ok_rx, first, spread = [], [], [], []
             for number, (t0, t1) in sent_at.items():
-                for rx in at.get(number, []):
+                times = at.get(number, [])
+                for rx in times:
                     sent_rx.append((rx - t0) * 1000)
                     ok_rx.append((rx - t1) * 1000)
+                if times:
+                    first.append((min(times) - t1) * 1000)
+                    spread.append((max(times) - min(times)) * 1000)
             messages = max(1, len(sent_rx))
             return {
                 "devices": n_devices,
@@ -347,6 +351,10 @@ def scenario(n_devices: int, n_calls: int, pace: float, processes: int) -> dict[
                 "sent_p99": pct(sent_rx, 0.99),
                 "ok_p50": pct(ok_rx, 0.5),
                 "ok_p99": pct(ok_rx, 0.99),
+                "first_p50": pct(first, 0.5),
+                "first_p99": pct(first, 0.99),
+                "spread_p50": pct(spread, 0.5),
+                "spread_p99": pct(spread, 0.99),
                 "rss_mb": rss,
                 "server_cpu": server_cpu / elapsed,
                 "server_us": server_cpu / messages * 1e6,
@@ -402,9 +410,10 @@ def main() -> None:
     print(f"device clients in {args.processes} processes; {args.pace * 1000:.0f} ms between calls")
     print(
         "\n| devices | calls | receipts | missing | sent→rx p50 / p99 ms | 200→rx p50 / p99 ms "
+        "| first device p50 / p99 | first→last p50 / p99 "
         "| server CPU | server µs per device-message | clients CPU | server RSS MB | load |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
     runs = [(args.devices, args.calls)]
     runs += [(int(x), args.scaling_calls) for x in args.scaling.split(",") if x]
     for n_devices, n_calls in runs:
@@ -412,6 +421,8 @@ def main() -> None:
         print(
             f"| {r['devices']:.0f} | {r['calls']:.0f} | {r['receipts']:.0f} | {r['missing']:.0f} "
             f"| {r['sent_p50']:.1f} / {r['sent_p99']:.1f} | {r['ok_p50']:.1f} / {r['ok_p99']:.1f} "
+            f"| {r['first_p50']:.1f} / {r['first_p99']:.1f} "
+            f"| {r['spread_p50']:.1f} / {r['spread_p99']:.1f} "
             f"| {r['server_cpu']:.0%} | {r['server_us']:.0f} | {r['client_cpu']:.0%} "
             f"| {r['rss_mb']:.0f} | {os.getloadavg()[0]:.1f} |",
             flush=True,
