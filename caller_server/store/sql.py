@@ -181,6 +181,7 @@ class _Q:
         .where(_tk.service_day == _bp("day"), _status_in(*sorted(ACTIVE)))
         .order_by(_tk.arrival_at, _tk.id)
     )
+    touch_device = update(t.devices).where(t.devices.c.id == _bp("id")).values(last_seen=_bp("at"))
     waiting_counts = select(_tk.category, func.count()).where(_WAITING).group_by(_tk.category)
     called = select(t.tickets).where(
         _tk.service_day == _bp("day"), _status_in(Status.CALLED, Status.SERVING)
@@ -476,9 +477,11 @@ class SqlRepository(Repository):
         return done.rowcount == 1
 
     def touch_devices(self, last_seen: dict[str, float]) -> None:
-        d = t.devices.c
-        for device_id, at in last_seen.items():
-            self.conn.execute(update(t.devices).where(d.id == device_id).values(last_seen=at))
+        if not last_seen:
+            return
+        # One executemany: with a thousand devices, a statement each held the writer ~50 ms.
+        rows = [{"p_id": device_id, "p_at": at} for device_id, at in last_seen.items()]
+        self.conn.execute(_Q.touch_device, rows)
 
     # --- kiosks
     def ticket_by_request(self, request_id: str) -> Ticket | None:

@@ -47,6 +47,9 @@ def _paired_voice(hall: Hall, tmp_path: Path, wavs: Path) -> DeviceProcess:
         paired = hall.pair(device_id, pin)
         assert paired.status_code == 200, paired.text
         wait_for(lambda: (hall.device(device_id) or {}).get("online"), what="voice online")
+        # No screen: the box said its PIN once (a WAV of its own, seconds long).
+        spoken = wait_for(lambda: list(wavs.glob("pin-*.wav")), what="the PIN spoken")
+        assert [p.name for p in spoken] == [f"pin-{pin}.wav"] and _seconds(spoken[0]) > 2.0
     except BaseException:
         voice.stop()
         raise
