@@ -45,6 +45,7 @@ from cryptography.hazmat.primitives.serialization import (  # noqa: E402
     PrivateFormat,
 )
 from websockets.asyncio.client import connect  # noqa: E402
+from websockets.exceptions import ConnectionClosed, InvalidHandshake  # noqa: E402
 
 from caller_server.domain.hall import load_hall  # noqa: E402
 from caller_server.protocol import (  # noqa: E402
@@ -189,14 +190,32 @@ async def device_client(
     at: dict[str, list[float]],
     state: dict[str, int],
 ) -> None:
-    """One simulated device: authenticate, then timestamp each frame the moment it is read."""
+    """One simulated device: authenticate, then timestamp each frame the moment it is read.
+    Like a real device it reconnects (after 1 s) when the connection fails or ends."""
     push_url = url.replace("http", "ws") + "/api/v1/devices/push"
-    async with connect(push_url, max_size=2**22, compression=None) as ws:
+    while True:
+        try:
+            await _session(push_url, device_id, key, at, state)
+        except (OSError, TimeoutError, InvalidHandshake, ConnectionClosed):
+            pass
+        state["reconnects"] += 1
+        await asyncio.sleep(1)
+
+
+async def _session(
+    push_url: str,
+    device_id: str,
+    key: Ed25519PrivateKey,
+    at: dict[str, list[float]],
+    state: dict[str, int],
+) -> None:
+    async with connect(push_url, max_size=2**22, compression=None, open_timeout=60) as ws:
         challenge = DeviceDown.model_validate_json(await ws.recv())
         assert challenge.nonce is not None
         text = push_challenge_text("bench-hall", device_id, challenge.nonce)
         signature = base64.b64encode(key.sign(text)).decode()
         await ws.send(DeviceUp(type="auth", id=device_id, signature=signature).model_dump_json())
+        await ws.recv()  # the snapshot: this device is connected
         state["connected"] += 1
 
         async def beat() -> None:
@@ -206,6 +225,7 @@ async def device_client(
 
         beating = asyncio.create_task(beat())
         try:
+            await ws.send('{"type":"ack","seq":1}')
             async for raw in ws:
                 now = time.time()
                 message = json.loads(raw)  # a simulated client: no model validation
@@ -217,6 +237,7 @@ async def device_client(
                         at.setdefault(event["number"], []).append(now)
         finally:
             beating.cancel()
+            state["connected"] -= 1
 
 
 def client_process(url: str, keys: list[tuple[str, bytes]], pipe: Connection) -> None:
@@ -229,7 +250,7 @@ def client_process(url: str, keys: list[tuple[str, bytes]], pipe: Connection) ->
 
     async def main() -> None:
         at: dict[str, list[float]] = {}
-        state = {"connected": 0}
+        state = {"connected": 0, "reconnects": 0}
         tasks = [
             asyncio.create_task(
                 device_client(url, i, Ed25519PrivateKey.from_private_bytes(k), at, state)
@@ -245,7 +266,7 @@ def client_process(url: str, keys: list[tuple[str, bytes]], pipe: Connection) ->
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        pipe.send(("receipts", at, cpu_seconds(os.getpid())))
+        pipe.send(("receipts", at, state["reconnects"]))
 
     asyncio.run(main())
 
@@ -279,8 +300,10 @@ class Clients:
     def cpu(self) -> float:
         return sum(cpu_seconds(p.pid) for p in self.procs if p.pid is not None)
 
-    def stop(self) -> dict[str, list[float]]:
+    def stop(self) -> tuple[dict[str, list[float]], int]:
+        """Every receipt, and how many times a client had to reconnect."""
         at: dict[str, list[float]] = {}
+        reconnects = 0
         for pipe in self.pipes:
             pipe.send("stop")
         for pipe, proc in zip(self.pipes, self.procs, strict=True):
@@ -290,8 +313,9 @@ class Clients:
                     break
             for number, times in message[1].items():
                 at.setdefault(number, []).extend(times)
+            reconnects += message[2]
             proc.join(30)
-        return at
+        return at, reconnects
 
 
 def scenario(n_devices: int, n_calls: int, pace: float, processes: int) -> dict[str, float]:
@@ -304,7 +328,7 @@ def scenario(n_devices: int, n_calls: int, pace: float, processes: int) -> dict[
             clerk = auth.create_token(server.ctx, "clerk", 1, "bench clerk")
             kiosk = auth.create_token(server.ctx, "kiosk", None, "bench kiosk")
             clients = Clients(server.url, keys, processes)
-            connected = clients.wait_connected(n_devices, 120)
+            connected = clients.wait_connected(n_devices, 300)
             time.sleep(1.0)  # snapshots delivered
             rss = server.rss_mb()
             sent_at: dict[str, tuple[float, float]] = {}
@@ -330,7 +354,7 @@ def scenario(n_devices: int, n_calls: int, pace: float, processes: int) -> dict[
                 elapsed = time.monotonic() - started
                 server_cpu = cpu_seconds(server.proc.pid) - server_cpu
                 client_cpu = clients.cpu() - client_cpu
-            at = clients.stop()
+            at, reconnects = clients.stop()
             sent_rx, ok_rx, first, spread = [], [], [], []
             for number, (t0, t1) in sent_at.items():
                 times = at.get(number, [])
@@ -344,6 +368,7 @@ def scenario(n_devices: int, n_calls: int, pace: float, processes: int) -> dict[
             return {
                 "devices": n_devices,
                 "connected": connected,
+                "reconnects": reconnects,
                 "calls": len(sent_at),
                 "receipts": len(sent_rx),
                 "missing": len(sent_at) * n_devices - len(sent_rx),
@@ -409,17 +434,19 @@ def main() -> None:
     print(f"push benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"device clients in {args.processes} processes; {args.pace * 1000:.0f} ms between calls")
     print(
-        "\n| devices | calls | receipts | missing | sent→rx p50 / p99 ms | 200→rx p50 / p99 ms "
+        "\n| devices | connected | reconnects | calls | receipts | missing "
+        "| sent→rx p50 / p99 ms | 200→rx p50 / p99 ms "
         "| first device p50 / p99 | first→last p50 / p99 "
         "| server CPU | server µs per device-message | clients CPU | server RSS MB | load |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    print("|" + "---:|" * 15, flush=True)
     runs = [(args.devices, args.calls)]
     runs += [(int(x), args.scaling_calls) for x in args.scaling.split(",") if x]
     for n_devices, n_calls in runs:
         r = scenario(n_devices, n_calls, args.pace, args.processes)
         print(
-            f"| {r['devices']:.0f} | {r['calls']:.0f} | {r['receipts']:.0f} | {r['missing']:.0f} "
+            f"| {r['devices']:.0f} | {r['connected']:.0f} | {r['reconnects']:.0f} "
+            f"| {r['calls']:.0f} | {r['receipts']:.0f} | {r['missing']:.0f} "
             f"| {r['sent_p50']:.1f} / {r['sent_p99']:.1f} | {r['ok_p50']:.1f} / {r['ok_p99']:.1f} "
             f"| {r['first_p50']:.1f} / {r['first_p99']:.1f} "
             f"| {r['spread_p50']:.1f} / {r['spread_p99']:.1f} "

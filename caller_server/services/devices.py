@@ -95,7 +95,7 @@ def device_out(record: DeviceRecord, now: float | None = None) -> DeviceOut:
 
 def _known(ctx: ServiceContext, device_id: str) -> DeviceRecord | None:
     with ctx.unit(write=False) as uow:
-        return next((d for d in uow.repo.devices() if d.id == device_id), None)
+        return uow.repo.device(device_id)
 
 
 def seen(ctx: ServiceContext, device: DeviceRecord) -> DeviceRecord:
@@ -106,7 +106,7 @@ def seen(ctx: ServiceContext, device: DeviceRecord) -> DeviceRecord:
     audit event per new key), so a spoofer inherits nothing. Returns the record as stored.
     """
     with ctx.unit(write=True) as uow:
-        known = next((d for d in uow.repo.devices() if d.id == device.id), None)
+        known = uow.repo.device(device.id)
         if known is None or not known.paired:
             uow.repo.save_device(device)
             uow.commit()
@@ -215,7 +215,7 @@ def unpair(ctx: ServiceContext, device_id: str, actor: str) -> DeviceOut:
     """Forget the pinned key: the device's connection is refused from now on."""
     now = ctx.clock()
     with ctx.unit(write=True) as uow:
-        known = next((d for d in uow.repo.devices() if d.id == device_id), None)
+        known = uow.repo.device(device_id)
         if known is None:
             raise UnknownDevice(device_id)
         forgotten = replace(

@@ -211,6 +211,9 @@ class FakeRepository(Repository):
     def devices(self) -> list[DeviceRecord]:
         return sorted(self.db.devices.values(), key=lambda d: d.id)
 
+    def device(self, device_id: str) -> DeviceRecord | None:
+        return self.db.devices.get(device_id)
+
     def mark_offline(self, device_id: str, last_seen: float, now: float) -> bool:
         d = self.db.devices.get(device_id)
         if d is None or not d.paired or d.last_seen != last_seen:

@@ -226,6 +226,10 @@ class Repository(ABC):
     def devices(self) -> list[DeviceRecord]: ...
 
     @abstractmethod
+    def device(self, device_id: str) -> DeviceRecord | None:
+        """One device by id (each push connection and announcement looks one up)."""
+
+    @abstractmethod
     def mark_offline(self, device_id: str, last_seen: float, now: float) -> bool:
         """Note a paired device offline at ``now`` unless it was heard after ``last_seen`` or
         this silence is noted already; True only for the one transaction that noted it."""

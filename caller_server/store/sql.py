@@ -465,6 +465,11 @@ class SqlRepository(Repository):
         rows = self.conn.execute(select(t.devices).order_by(t.devices.c.id)).mappings()
         return [DeviceRecord(**dict(r)) for r in rows]
 
+    def device(self, device_id: str) -> DeviceRecord | None:
+        query = select(t.devices).where(t.devices.c.id == device_id)
+        row = self.conn.execute(query).mappings().first()
+        return DeviceRecord(**dict(row)) if row is not None else None
+
     def mark_offline(self, device_id: str, last_seen: float, now: float) -> bool:
         d = t.devices.c
         silent = and_(
