@@ -149,6 +149,23 @@ def test_wall_numbers_are_readable_from_across_the_hall(
     # The whole wall fits: no tile is cut off at the bottom.
     last = wall.tiles[-1]
     assert last.mapTo(wall, last.rect().bottomLeft()).y() <= wall.height()
+    # A new call flashes its number (yellow background on and off, a few times).
+    called = EventOut(seq=101, kind="called", at=NOW, number="C016", counter=6)
+    model.apply(DeviceDown(type="update", seq=2, state=_state(paused=(5,)), events=[called]))
+    flashing = model.wall_view()
+    assert flashing is not None and flashing.flash == "C016"
+    wall.show_view(flashing)
+    tile = next(t for t in wall.tiles if t.number.text() == "C016")
+    seen: set[bool] = set()
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and len(seen) < 2:
+        QtWidgets.QApplication.processEvents()
+        on = "background: #ffd54a" in tile.number.styleSheet()
+        if on and True not in seen and size == (1920, 1080):
+            wall.grab().save(str(_shots(tmp_path) / "display-wall-flash.png"))
+        seen.add(on)
+        time.sleep(0.02)
+    assert seen == {True, False}, "the new call's number blinks"
     assert (
         wall.recent.text().split("<br>")
         == view.recent

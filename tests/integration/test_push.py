@@ -87,12 +87,18 @@ def test_calls_reach_devices_in_sequence_and_are_announced(hall: Hall, tmp_path:
         assert [c.number for c in calls] == [first, second]
         assert [e.number for e in screen.events("recalled")] == [first]
         wait_for(lambda: screen.events("paused"), what="pause pushed")
+        # The manager's notice reaches the devices (the wall's ticker); a clerk cannot set it.
+        notice = "今日 17:00 停止取号"
+        assert hall.clerks[COUNTER].put("/api/v1/notice", json={"text": notice}).status_code == 403
+        assert hall.manager.put("/api/v1/notice", json={"text": notice}).status_code == 204
+        wait_for(lambda: screen.messages[-1].state and screen.messages[-1].state.notice == notice)
         # Every message of this connection numbered 1, 2, 3 … (the link checks it; the
         # server counts the acknowledgements it got back).
         seqs = [m.seq for m in screen.messages if m.type in ("snapshot", "update")]
         assert seqs == list(range(1, len(seqs) + 1))
         state = screen.messages[-1].state
         assert state is not None
+        assert state.notice == notice
         mine = next(c for c in state.counters if c.number == COUNTER)
         assert mine.status == "paused" and mine.current and mine.current.number == second
         assert mine.clerk == f"clerk {COUNTER}", "the device is told who works at the counter"
