@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -26,7 +28,8 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,7 +39,13 @@ if str(REPO) not in sys.path:
 import httpx  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from cryptography.hazmat.primitives.serialization import (  # noqa: E402
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+)
 from websockets.asyncio.client import connect  # noqa: E402
+from websockets.exceptions import ConnectionClosed, InvalidHandshake  # noqa: E402
 
 from caller_server.domain.hall import load_hall  # noqa: E402
 from caller_server.protocol import (  # noqa: E402
@@ -168,25 +177,46 @@ def pin_devices(ctx: ServiceContext, n: int) -> list[tuple[str, Ed25519PrivateKe
     return made
 
 
-@dataclass
-class Receipts:
-    at: dict[str, list[float]] = field(default_factory=dict)
-    """Ticket number → wall times its call reached each device."""
-    connected: int = 0
-    acks: int = 0
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def device_client(
-    url: str, device_id: str, key: Ed25519PrivateKey, receipts: Receipts, stop: asyncio.Event
+    url: str,
+    device_id: str,
+    key: Ed25519PrivateKey,
+    at: dict[str, list[float]],
+    state: dict[str, int],
 ) -> None:
+    """One simulated device: authenticate, then timestamp each frame the moment it is read.
+    Like a real device it reconnects (after 1 s) when the connection fails or ends."""
     push_url = url.replace("http", "ws") + "/api/v1/devices/push"
-    async with connect(push_url, max_size=2**22, compression=None) as ws:
+    while True:
+        try:
+            await _session(push_url, device_id, key, at, state)
+        except (OSError, TimeoutError, InvalidHandshake, ConnectionClosed):
+            pass
+        state["reconnects"] += 1
+        await asyncio.sleep(1)
+
+
+async def _session(
+    push_url: str,
+    device_id: str,
+    key: Ed25519PrivateKey,
+    at: dict[str, list[float]],
+    state: dict[str, int],
+) -> None:
+    async with connect(push_url, max_size=2**22, compression=None, open_timeout=60) as ws:
         challenge = DeviceDown.model_validate_json(await ws.recv())
         assert challenge.nonce is not None
         text = push_challenge_text("bench-hall", device_id, challenge.nonce)
         signature = base64.b64encode(key.sign(text)).decode()
         await ws.send(DeviceUp(type="auth", id=device_id, signature=signature).model_dump_json())
-        receipts.connected += 1
+        await ws.recv()  # the snapshot: this device is connected
+        state["connected"] += 1
 
         async def beat() -> None:
             while True:
@@ -195,58 +225,110 @@ async def device_client(
 
         beating = asyncio.create_task(beat())
         try:
-            while not stop.is_set():
-                try:
-                    raw = await asyncio.wait_for(ws.recv(), 0.5)
-                except TimeoutError:
-                    continue
+            await ws.send('{"type":"ack","seq":1}')
+            async for raw in ws:
                 now = time.time()
                 message = json.loads(raw)  # a simulated client: no model validation
                 if message.get("type") == "pong":
                     continue
                 await ws.send(f'{{"type":"ack","seq":{message["seq"]}}}')
-                receipts.acks += 1
                 for event in message.get("events", ()):
                     if event["kind"] == "called" and event.get("number"):
-                        receipts.at.setdefault(event["number"], []).append(now)
+                        at.setdefault(event["number"], []).append(now)
         finally:
             beating.cancel()
+            state["connected"] -= 1
 
 
-def run_clients(
-    url: str,
-    keys: list[tuple[str, Ed25519PrivateKey]],
-    receipts: Receipts,
-    stop_flag: threading.Event,
-) -> None:
+def client_process(url: str, keys: list[tuple[str, bytes]], pipe: Connection) -> None:
+    """A process of simulated devices (uvloop when installed): reports ``connected``, then,
+    told to stop, every receipt and its own CPU time."""
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        uvloop.install()
+
     async def main() -> None:
-        stop = asyncio.Event()
-        tasks = [asyncio.create_task(device_client(url, i, k, receipts, stop)) for i, k in keys]
-        while not stop_flag.is_set():
-            await asyncio.sleep(0.1)
-        stop.set()
+        at: dict[str, list[float]] = {}
+        state = {"connected": 0, "reconnects": 0}
+        tasks = [
+            asyncio.create_task(
+                device_client(url, i, Ed25519PrivateKey.from_private_bytes(k), at, state)
+            )
+            for i, k in keys
+        ]
+        loop = asyncio.get_running_loop()
+        reported = -1
+        while not await loop.run_in_executor(None, pipe.poll, 0.2):
+            if state["connected"] != reported:
+                reported = state["connected"]
+                pipe.send(("connected", reported))
+        for task in tasks:
+            task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        pipe.send(("receipts", at, state["reconnects"]))
 
     asyncio.run(main())
 
 
-def scenario(n_devices: int, n_calls: int, pace: float) -> dict[str, float]:
+class Clients:
+    """Simulated devices split over ``processes`` processes, none in the caller's."""
+
+    def __init__(self, url: str, keys: list[tuple[str, Ed25519PrivateKey]], processes: int):
+        context = multiprocessing.get_context("spawn")
+        raw = [
+            (i, k.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())) for i, k in keys
+        ]
+        self.pipes: list[Connection] = []
+        self.procs = []
+        for n in range(processes):
+            mine, theirs = context.Pipe()
+            proc = context.Process(target=client_process, args=(url, raw[n::processes], theirs))
+            proc.start()
+            self.pipes.append(mine)
+            self.procs.append(proc)
+        self.connected = [0] * processes
+
+    def wait_connected(self, total: int, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while sum(self.connected) < total and time.monotonic() < deadline:
+            for n, pipe in enumerate(self.pipes):
+                while pipe.poll(0.05):
+                    self.connected[n] = pipe.recv()[1]
+        return sum(self.connected)
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(p.pid) for p in self.procs if p.pid is not None)
+
+    def stop(self) -> tuple[dict[str, list[float]], int]:
+        """Every receipt, and how many times a client had to reconnect."""
+        at: dict[str, list[float]] = {}
+        reconnects = 0
+        for pipe in self.pipes:
+            pipe.send("stop")
+        for pipe, proc in zip(self.pipes, self.procs, strict=True):
+            while True:
+                message = pipe.recv()
+                if message[0] == "receipts":
+                    break
+            for number, times in message[1].items():
+                at.setdefault(number, []).extend(times)
+            reconnects += message[2]
+            proc.join(30)
+        return at, reconnects
+
+
+def scenario(n_devices: int, n_calls: int, pace: float, processes: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="yihao-bench-push-") as tmp:
         server = Server(Path(tmp), _free_port())
         server.start()
         try:
-            assert server.ctx is not None
+            assert server.ctx is not None and server.proc is not None
             keys = pin_devices(server.ctx, n_devices)
             clerk = auth.create_token(server.ctx, "clerk", 1, "bench clerk")
             kiosk = auth.create_token(server.ctx, "kiosk", None, "bench kiosk")
-            receipts, stop = Receipts(), threading.Event()
-            clients = threading.Thread(
-                target=run_clients, args=(server.url, keys, receipts, stop), daemon=True
-            )
-            clients.start()
-            deadline = time.monotonic() + 120
-            while receipts.connected < n_devices and time.monotonic() < deadline:
-                time.sleep(0.1)
+            clients = Clients(server.url, keys, processes)
+            connected = clients.wait_connected(n_devices, 300)
             time.sleep(1.0)  # snapshots delivered
             rss = server.rss_mb()
             sent_at: dict[str, tuple[float, float]] = {}
@@ -255,6 +337,11 @@ def scenario(n_devices: int, n_calls: int, pace: float) -> dict[str, float]:
                 for _ in range(n_calls):
                     http.post("/api/v1/tickets", json={"category": "D"}, headers=head)
                 head = {"Authorization": f"Bearer {clerk}"}
+                server_cpu, client_cpu, started = (
+                    cpu_seconds(server.proc.pid),
+                    clients.cpu(),
+                    time.monotonic(),
+                )
                 for _ in range(n_calls):
                     t0 = time.time()
                     answer = http.post("/api/v1/counters/1/call-next", headers=head)
@@ -263,25 +350,40 @@ def scenario(n_devices: int, n_calls: int, pace: float) -> dict[str, float]:
                     if ticket:
                         sent_at[ticket["number"]] = (t0, t1)
                     time.sleep(pace)
-            time.sleep(2.0)
-            stop.set()
-            clients.join(30)
-            sent_rx, ok_rx = [], []
+                time.sleep(2.0)
+                elapsed = time.monotonic() - started
+                server_cpu = cpu_seconds(server.proc.pid) - server_cpu
+                client_cpu = clients.cpu() - client_cpu
+            at, reconnects = clients.stop()
+            sent_rx, ok_rx, first, spread = [], [], [], []
             for number, (t0, t1) in sent_at.items():
-                for rx in receipts.at.get(number, []):
+                times = at.get(number, [])
+                for rx in times:
                     sent_rx.append((rx - t0) * 1000)
                     ok_rx.append((rx - t1) * 1000)
-            expected = len(sent_at) * n_devices
+                if times:
+                    first.append((min(times) - t1) * 1000)
+                    spread.append((max(times) - min(times)) * 1000)
+            messages = max(1, len(sent_rx))
             return {
                 "devices": n_devices,
+                "connected": connected,
+                "reconnects": reconnects,
                 "calls": len(sent_at),
                 "receipts": len(sent_rx),
-                "missing": expected - len(sent_rx),
+                "missing": len(sent_at) * n_devices - len(sent_rx),
                 "sent_p50": pct(sent_rx, 0.5),
                 "sent_p99": pct(sent_rx, 0.99),
                 "ok_p50": pct(ok_rx, 0.5),
                 "ok_p99": pct(ok_rx, 0.99),
+                "first_p50": pct(first, 0.5),
+                "first_p99": pct(first, 0.99),
+                "spread_p50": pct(spread, 0.5),
+                "spread_p99": pct(spread, 0.99),
                 "rss_mb": rss,
+                "server_cpu": server_cpu / elapsed,
+                "server_us": server_cpu / messages * 1e6,
+                "client_cpu": client_cpu / elapsed,
             }
         finally:
             server.stop()
@@ -326,22 +428,30 @@ def main() -> None:
     parser.add_argument("--scaling-calls", type=int, default=100)
     parser.add_argument("--pace", type=float, default=0.02, help="seconds between calls")
     parser.add_argument("--audio-samples", type=int, default=10)
+    parser.add_argument("--processes", type=int, default=2, help="processes of device clients")
     args = parser.parse_args()
 
     print(f"push benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"device clients in {args.processes} processes; {args.pace * 1000:.0f} ms between calls")
     print(
-        "\n| devices | calls | receipts | missing | sent→rx p50 / p99 ms | 200→rx p50 / p99 ms "
-        "| server RSS MB |"
+        "\n| devices | connected | reconnects | calls | receipts | missing "
+        "| sent→rx p50 / p99 ms | 200→rx p50 / p99 ms "
+        "| first device p50 / p99 | first→last p50 / p99 "
+        "| server CPU | server µs per device-message | clients CPU | server RSS MB | load |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    print("|" + "---:|" * 15, flush=True)
     runs = [(args.devices, args.calls)]
     runs += [(int(x), args.scaling_calls) for x in args.scaling.split(",") if x]
     for n_devices, n_calls in runs:
-        r = scenario(n_devices, n_calls, args.pace)
+        r = scenario(n_devices, n_calls, args.pace, args.processes)
         print(
-            f"| {r['devices']:.0f} | {r['calls']:.0f} | {r['receipts']:.0f} | {r['missing']:.0f} "
+            f"| {r['devices']:.0f} | {r['connected']:.0f} | {r['reconnects']:.0f} "
+            f"| {r['calls']:.0f} | {r['receipts']:.0f} | {r['missing']:.0f} "
             f"| {r['sent_p50']:.1f} / {r['sent_p99']:.1f} | {r['ok_p50']:.1f} / {r['ok_p99']:.1f} "
-            f"| {r['rss_mb']:.0f} |",
+            f"| {r['first_p50']:.1f} / {r['first_p99']:.1f} "
+            f"| {r['spread_p50']:.1f} / {r['spread_p99']:.1f} "
+            f"| {r['server_cpu']:.0%} | {r['server_us']:.0f} | {r['client_cpu']:.0%} "
+            f"| {r['rss_mb']:.0f} | {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
     audio = audio_latency(args.audio_samples)

@@ -130,6 +130,8 @@ def _run_voice(core: object, args: argparse.Namespace) -> int:
 
     core.on_pin.append(pin)
     core.on_message.append(box.handle)
+    if core.identity.server is None:
+        pin(core.identity.pin)  # at once, with the start line (mDNS registration takes a while)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -30,6 +30,14 @@ class CounterView:
     waiting: int
     evaluating: str | None
     """The finished ticket the citizen may rate now, or None."""
+    clerk: str | None = None
+    """Who works at this counter today (the clerk's user name or number), or None."""
+
+    @property
+    def footer(self) -> str:
+        """The bottom line: how many wait here, and who serves."""
+        waiting = f"本窗口等候 {self.waiting} 人"
+        return f"{waiting}　｜　工作人员 Staff：{self.clerk}" if self.clerk else waiting
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,7 @@ class DisplayModel:
             paused=paused,
             waiting=waiting,
             evaluating=self.evaluating,
+            clerk=found.clerk,
         )
 
     def wall_view(self) -> WallView | None:

@@ -119,8 +119,10 @@ def start_hall(
 class DeviceProcess:
     """``python -m counter_display`` in a subprocess; its start lines are collected."""
 
-    def __init__(self, data_dir: Path, role: str, *args: str) -> None:
+    def __init__(self, data_dir: Path, role: str, *args: str, platform: str = "offscreen") -> None:
         self.data_dir = data_dir
+        self.platform = platform
+        """``QT_QPA_PLATFORM`` of the device (e.g. an offscreen screen of a given size)."""
         self.cmd = [sys.executable, "-m", "counter_display", "--role", role]
         self.cmd += ["--data-dir", str(data_dir), "--sim", *args]
         self.lines: queue.Queue[str] = queue.Queue()
@@ -129,7 +131,7 @@ class DeviceProcess:
 
     def start(self) -> tuple[str, str]:
         """Start; returns (id, PIN) from the start line."""
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "QT_QPA_PLATFORM": self.platform, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             self.cmd,
             cwd=REPO,

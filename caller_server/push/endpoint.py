@@ -94,8 +94,12 @@ async def push(ws: WebSocket) -> None:
 
 async def _write(link: DeviceLink) -> None:
     """Send the outbox until the link is closed (by the pusher, or by the reader)."""
-    while (message := await link.outbox.get()) is not None:
-        await link.ws.send_text(message)
+    while (frame := await link.next_frame()) is not None:
+        link.writing = True
+        try:
+            await link.ws.send_text(frame)
+        finally:
+            link.writing = False
     with contextlib.suppress(Exception):
         await link.ws.close(code=1001, reason="reconnect for a fresh snapshot")
 
@@ -114,7 +118,7 @@ async def _read(link: DeviceLink, rt: Runtime, pusher: Pusher) -> None:
             if up.type == "ack" and up.seq is not None:
                 pusher.acked(link, up.seq)
             elif up.type == "ping":
-                link.outbox.put_nowait('{"type":"pong"}')
+                link.queue('{"type":"pong"}')
             elif up.type == "rating" and up.number and up.level:
                 link.push(encode(await _rate(rt, link.record, up.number, up.level)))
     except (WebSocketDisconnect, RuntimeError):

@@ -2,11 +2,12 @@
 
 The pusher follows the :class:`~caller_server.api.hub.EventHub` (itself following the audit
 table, so a call made through another ``yihao serve`` process reaches devices connected
-here). For each batch of events it reads one display state and queues an ``update`` to
-every connected device; each device has its own outbox and writer, so a slow device delays
-only itself. Messages carry a per-connection ``seq`` starting at 1 with the snapshot; the
-device acknowledges each one. A device that stops acknowledging or stops its heartbeats is
-dropped, and gets a fresh snapshot when it reconnects.
+here). For each batch of events it reads one display state (counted in the store: about a
+millisecond), encodes one ``update`` for every device and writes it straight to each
+device that keeps up; a device that lags gets its frames through its own outbox and
+writer, so it delays only itself. Messages carry a per-connection ``seq`` starting at 1
+with the snapshot; the device acknowledges each one. A device that stops acknowledging or
+stops its heartbeats is dropped, and gets a fresh snapshot when it reconnects.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from fastapi import WebSocket
+from fastapi import WebSocket, WebSocketDisconnect
 
 from caller_server.api.hub import EventHub, Subscriber
 from caller_server.protocol import DeviceDown, DisplayState, EventOut
 from caller_server.runtime import Runtime
-from caller_server.services import devices, display, queue
+from caller_server.services import devices, display
 from caller_server.store.repository import DeviceRecord
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ MAX_UNACKED = 256
 """A device further behind than this many messages is dropped (it reconnects: snapshot)."""
 ACK_TIMEOUT = 10.0
 """A message unacknowledged for this long drops the connection."""
+KEEPING_UP = 4
+"""Unacknowledged messages (the one being sent included) up to which a device is sent to
+directly: a few small frames cannot fill the socket buffers, so the send never waits."""
 
 
 @dataclass
@@ -59,24 +63,50 @@ def _ends_link(event: EventOut, record: DeviceRecord) -> bool:
 
 
 class DeviceLink:
-    """One connected, authenticated device."""
+    """One connected, authenticated device.
+
+    A frame goes out at once from the publisher while the device keeps up (nothing queued,
+    nothing being written, at most :data:`KEEPING_UP` unacknowledged): sending then never
+    waits, and costs no task switch. Otherwise it waits in ``outbox`` for this link's own
+    writer task, so a slow device delays only itself.
+    """
 
     def __init__(self, record: DeviceRecord, ws: WebSocket) -> None:
         self.record = record
         self.ws = ws
         self.seq = 0
-        self.outbox: asyncio.Queue[str | None] = asyncio.Queue()
-        """JSON text frames; None closes the connection."""
+        self.outbox: deque[str | None] = deque()
+        """JSON text frames for the writer task; None closes the connection."""
+        self.writing = False
+        """The writer task holds a frame it has not finished sending."""
+        self._ready = asyncio.Event()
         self.unacked: dict[int, tuple[float, float | None]] = {}
         """seq → (monotonic send time, wall time of the newest call it carries)."""
         self.last_heard = time.monotonic()
         self.last_seen = time.time()
 
-    def push(self, body: str, call_at: float | None = None) -> None:
-        """Queue a message encoded once by :func:`encode`, stamped with this link's ``seq``."""
+    def stamp(self, body: str, call_at: float | None = None) -> str:
+        """The frame of a message encoded once by :func:`encode`, with this link's ``seq``."""
         self.seq += 1
         self.unacked[self.seq] = (time.monotonic(), call_at)
-        self.outbox.put_nowait(f'{{"seq":{self.seq},"sent_at":{time.time():.6f},{body[1:]}')
+        return f'{{"seq":{self.seq},"sent_at":{time.time():.6f},{body[1:]}'
+
+    def push(self, body: str, call_at: float | None = None) -> None:
+        """Queue a message for the writer task."""
+        self.queue(self.stamp(body, call_at))
+
+    def queue(self, frame: str | None) -> None:
+        self.outbox.append(frame)
+        self._ready.set()
+
+    async def next_frame(self) -> str | None:
+        while not self.outbox:
+            self._ready.clear()
+            await self._ready.wait()
+        return self.outbox.popleft()
+
+    def keeping_up(self) -> bool:
+        return not self.outbox and not self.writing and len(self.unacked) <= KEEPING_UP
 
     def heard(self) -> None:
         self.last_heard = time.monotonic()
@@ -91,7 +121,7 @@ class DeviceLink:
         return "acknowledgement overdue" if now - oldest > ACK_TIMEOUT else None
 
     def close(self) -> None:
-        self.outbox.put_nowait(None)
+        self.queue(None)
 
 
 class Pusher:
@@ -127,16 +157,7 @@ class Pusher:
             self._hub.unsubscribe(self._sub)
 
     async def _read_state(self) -> DisplayState:
-        snap = await self._rt.read(queue.snapshot, self._rt.ctx)
-        return DisplayState(
-            seq=snap.seq,
-            day=snap.day,
-            hall=snap.hall,
-            categories=snap.categories,
-            counters=snap.counters,
-            recent=list(self._recent),
-            notice=self._notice,
-        )
+        return await self._rt.read(display.board, self._rt.ctx, list(self._recent), self._notice)
 
     def attach(self, record: DeviceRecord, ws: WebSocket) -> DeviceLink:
         """Register a freshly authenticated connection and queue its snapshot (seq 1)."""
@@ -192,13 +213,22 @@ class Pusher:
             link = self.links.get(str(event.data.get("device", "")))
             if link is not None and _ends_link(event, link.record):
                 link.close()
+        call_at = max(calls) if calls else None
         for link in list(self.links.values()):
-            link.push(message, max(calls) if calls else None)
+            frame = link.stamp(message, call_at)
             self.stats.messages += 1
+            if not link.keeping_up():
+                link.queue(frame)
+                continue
+            try:
+                await link.ws.send_text(frame)
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                link.close()  # gone mid-send; its reader ends the connection
         self.stats.calls += len(calls)
 
     async def _watch(self) -> None:
-        """Drop silent or lagging devices; write who was heard, every few seconds."""
+        """Drop silent or lagging devices; write who was heard and who fell silent (an audited
+        alert, recorded once across server processes), every few seconds."""
         while True:
             await asyncio.sleep(HEARTBEAT_FLUSH)
             now = time.monotonic()
@@ -208,8 +238,12 @@ class Pusher:
                     log.warning("dropping device %s: %s", link.record.id, reason)
                     link.close()
             heard = {i: link.last_seen for i, link in self.links.items()}
-            if heard:
-                try:
+            try:
+                if heard:
                     await self._rt.write(devices.touch, self._rt.ctx, heard)
-                except Exception:
-                    log.exception("could not record device heartbeats")
+                if found := await self._rt.read(devices.silent, self._rt.ctx):
+                    ctx = self._rt.ctx
+                    for device_id in await self._rt.write(devices.record_offline, ctx, found):
+                        log.warning("device %s is offline (no heartbeat for 10 s)", device_id)
+            except Exception:
+                log.exception("could not record device heartbeats")

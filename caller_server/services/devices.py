@@ -95,7 +95,7 @@ def device_out(record: DeviceRecord, now: float | None = None) -> DeviceOut:
 
 def _known(ctx: ServiceContext, device_id: str) -> DeviceRecord | None:
     with ctx.unit(write=False) as uow:
-        return next((d for d in uow.repo.devices() if d.id == device_id), None)
+        return uow.repo.device(device_id)
 
 
 def seen(ctx: ServiceContext, device: DeviceRecord) -> DeviceRecord:
@@ -106,7 +106,7 @@ def seen(ctx: ServiceContext, device: DeviceRecord) -> DeviceRecord:
     audit event per new key), so a spoofer inherits nothing. Returns the record as stored.
     """
     with ctx.unit(write=True) as uow:
-        known = next((d for d in uow.repo.devices() if d.id == device.id), None)
+        known = uow.repo.device(device.id)
         if known is None or not known.paired:
             uow.repo.save_device(device)
             uow.commit()
@@ -215,7 +215,7 @@ def unpair(ctx: ServiceContext, device_id: str, actor: str) -> DeviceOut:
     """Forget the pinned key: the device's connection is refused from now on."""
     now = ctx.clock()
     with ctx.unit(write=True) as uow:
-        known = next((d for d in uow.repo.devices() if d.id == device_id), None)
+        known = uow.repo.device(device_id)
         if known is None:
             raise UnknownDevice(device_id)
         forgotten = replace(
@@ -250,6 +250,45 @@ def touch(ctx: ServiceContext, last_seen: dict[str, float]) -> None:
     with ctx.unit(write=True) as uow:
         uow.repo.touch_devices(last_seen)
         uow.commit()
+
+
+def silent(ctx: ServiceContext) -> list[DeviceRecord]:
+    """Paired devices silent for more than :data:`ONLINE_WINDOW` whose silence is not yet
+    recorded (a cheap read, done every few seconds by every server process)."""
+    now = ctx.clock()
+    with ctx.unit(write=False) as uow:
+        return [
+            d
+            for d in uow.repo.devices()
+            if d.paired
+            and d.last_seen is not None
+            and now - d.last_seen > ONLINE_WINDOW
+            and (d.offline_at is None or d.offline_at < d.last_seen)
+        ]
+
+
+def record_offline(ctx: ServiceContext, found: list[DeviceRecord]) -> list[str]:
+    """Audit the silence of each device of :func:`silent` as one ``alert`` event
+    (``device_offline``), written by whichever server process gets there first; a device
+    heard meanwhile is skipped. Returns the ids this call recorded."""
+    now = ctx.clock()
+    recorded: list[Event] = []
+    with ctx.unit(write=True) as uow:
+        for d in found:
+            if d.last_seen is None or not uow.repo.mark_offline(d.id, d.last_seen, now):
+                continue
+            data = {"alert": "device_offline", "device": d.id, "role": d.role, "name": d.name}
+            recorded.append(
+                Event(
+                    kind=EventKind.ALERT,
+                    at=now,
+                    actor="system",
+                    counter=d.counter,
+                    data={**data, "last_seen": d.last_seen},
+                )
+            )
+        ctx.record(uow, *recorded)
+    return [str(e.data["device"]) for e in recorded]
 
 
 def alerts(records: list[DeviceRecord], now: float) -> list[AlertOut]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Literal, cast
 
@@ -24,6 +25,7 @@ from caller_server.protocol import (
 )
 from caller_server.services import devices, kiosks
 from caller_server.services.context import COUNTER_OPEN, ServiceContext
+from caller_server.store.repository import Repository
 
 CounterStatus = Literal["open", "paused", "closed"]
 
@@ -52,6 +54,53 @@ def event_out(event: Event) -> EventOut:
     )
 
 
+def category_queues(
+    ctx: ServiceContext, repo: Repository, day: str, now: float, waiting_in: Mapping[str, int]
+) -> list[CategoryQueue]:
+    """Each category's queue length, whether it takes numbers now, and its wait estimate."""
+    issued = repo.issued_counts(day)
+    local = ctx.local(now)
+    queues = []
+    for c in ctx.hall.categories.values():
+        waiting = waiting_in.get(c.code, 0)
+        queues.append(
+            CategoryQueue(
+                code=c.code,
+                name=c.names.zh_cn,
+                name_tw=c.names.zh_tw,
+                name_en=c.names.en,
+                waiting=waiting,
+                open=c.is_open(local) and c.code not in ctx.hall.unserved,
+                id_required=c.id_required,
+                full=issued.get(c.code, 0) >= c.daily_cap,
+                eta_minutes=eta_minutes(waiting, *ctx.service_rate(repo, c.code)),
+            )
+        )
+    return queues
+
+
+def counter_states(
+    ctx: ServiceContext,
+    repo: Repository,
+    day: str,
+    statuses: Mapping[int, str],
+    at_counter: Mapping[int, Ticket],
+) -> list[CounterState]:
+    """Each counter's status, the ticket called there and the clerk who acted there last."""
+    clerks = repo.counter_clerks(day)
+    return [
+        CounterState(
+            number=c.number,
+            name=c.name,
+            status=cast(CounterStatus, statuses.get(c.number, COUNTER_OPEN)),
+            categories=list(c.codes),
+            current=brief(at_counter[c.number]) if c.number in at_counter else None,
+            clerk=clerk_of(clerks[c.number]) if c.number in clerks else None,
+        )
+        for c in ctx.hall.counters.values()
+    ]
+
+
 def snapshot(ctx: ServiceContext) -> QueueSnapshot:
     """Everything a wall or a console needs to draw the hall, as of one event ``seq``."""
     now = ctx.clock()
@@ -64,13 +113,10 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
         last_activity = repo.counter_last_activity(day)
         known_devices = repo.devices()
         kiosk_health = repo.kiosk_health()
-        clerks = repo.counter_clerks(day)
-        issued = repo.issued_counts(day)
-        rates = {code: ctx.service_rate(repo, code) for code in ctx.hall.categories}
-    waiting = [t for t in active if t.status is Status.WAITING]
-    waiting_in = Counter(t.category for t in waiting)
-    at_counter = {t.counter: t for t in active if t.counter is not None}
-    local = ctx.local(now)
+        waiting = [t for t in active if t.status is Status.WAITING]
+        at_counter = {t.counter: t for t in active if t.counter is not None}
+        categories = category_queues(ctx, repo, day, now, Counter(t.category for t in waiting))
+        counters = counter_states(ctx, repo, day, statuses, at_counter)
     alerts = live_alerts(ctx.hall, active, statuses, last_activity, now)
     device_alerts = devices.alerts(known_devices, now) + kiosks.alerts(kiosk_health, now, ctx.day)
     return QueueSnapshot(
@@ -80,31 +126,8 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
         hall_tw=ctx.hall.names.zh_tw,
         hall_en=ctx.hall.names.en,
         at=now,
-        categories=[
-            CategoryQueue(
-                code=c.code,
-                name=c.names.zh_cn,
-                name_tw=c.names.zh_tw,
-                name_en=c.names.en,
-                waiting=waiting_in[c.code],
-                open=c.is_open(local) and c.code not in ctx.hall.unserved,
-                id_required=c.id_required,
-                full=issued.get(c.code, 0) >= c.daily_cap,
-                eta_minutes=eta_minutes(waiting_in[c.code], *rates[c.code]),
-            )
-            for c in ctx.hall.categories.values()
-        ],
-        counters=[
-            CounterState(
-                number=c.number,
-                name=c.name,
-                status=cast(CounterStatus, statuses.get(c.number, COUNTER_OPEN)),
-                categories=list(c.codes),
-                current=brief(at_counter[c.number]) if c.number in at_counter else None,
-                clerk=clerk_of(clerks[c.number]) if c.number in clerks else None,
-            )
-            for c in ctx.hall.counters.values()
-        ],
+        categories=categories,
+        counters=counters,
         waiting=[brief(t) for t in waiting],
         alerts=[AlertOut(**asdict(a)) for a in alerts] + device_alerts,
     )

@@ -132,6 +132,17 @@ class FakeRepository(Repository):
     def active_tickets(self, day: str) -> list[Ticket]:
         return [t for t in self._find(service_day=day) if t.active]
 
+    def waiting_counts(self, day: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for ticket in self._find(service_day=day, status=Status.WAITING):
+            counts[ticket.category] = counts.get(ticket.category, 0) + 1
+        return counts
+
+    def called_tickets(self, day: str) -> list[Ticket]:
+        return [
+            t for t in self._find(service_day=day) if t.status in (Status.CALLED, Status.SERVING)
+        ]
+
     def counter_statuses(self) -> dict[int, str]:
         return dict(self.db.counters)
 
@@ -202,6 +213,18 @@ class FakeRepository(Repository):
 
     def devices(self) -> list[DeviceRecord]:
         return sorted(self.db.devices.values(), key=lambda d: d.id)
+
+    def device(self, device_id: str) -> DeviceRecord | None:
+        return self.db.devices.get(device_id)
+
+    def mark_offline(self, device_id: str, last_seen: float, now: float) -> bool:
+        d = self.db.devices.get(device_id)
+        if d is None or not d.paired or d.last_seen != last_seen:
+            return False
+        if d.offline_at is not None and d.offline_at >= last_seen:
+            return False
+        self.db.devices[device_id] = replace(d, offline_at=now)
+        return True
 
     def touch_devices(self, last_seen: dict[str, float]) -> None:
         for device_id, at in last_seen.items():

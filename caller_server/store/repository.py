@@ -96,6 +96,8 @@ class DeviceRecord:
     """A key announced under this id that is not the pinned one (可疑设备)."""
     suspect_address: str | None = None
     suspect_at: float | None = None
+    offline_at: float | None = None
+    """When the device's latest silence was recorded as an offline alert (once)."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,14 @@ class Repository(ABC):
     def active_tickets(self, day: str) -> list[Ticket]:
         """Waiting, called and serving tickets, in arrival order."""
 
+    @abstractmethod
+    def waiting_counts(self, day: str) -> dict[str, int]:
+        """Waiting tickets per category on ``day``, counted without loading them."""
+
+    @abstractmethod
+    def called_tickets(self, day: str) -> list[Ticket]:
+        """The tickets called or being served at a counter on ``day``."""
+
     # --- counters
     @abstractmethod
     def counter_statuses(self) -> dict[int, str]: ...
@@ -216,6 +226,15 @@ class Repository(ABC):
 
     @abstractmethod
     def devices(self) -> list[DeviceRecord]: ...
+
+    @abstractmethod
+    def device(self, device_id: str) -> DeviceRecord | None:
+        """One device by id (each push connection and announcement looks one up)."""
+
+    @abstractmethod
+    def mark_offline(self, device_id: str, last_seen: float, now: float) -> bool:
+        """Note a paired device offline at ``now`` unless it was heard after ``last_seen`` or
+        this silence is noted already; True only for the one transaction that noted it."""
 
     @abstractmethod
     def touch_devices(self, last_seen: dict[str, float]) -> None:

@@ -146,6 +146,7 @@ devices = Table(
     Column("suspect_fp", String(64)),
     Column("suspect_address", String(128)),
     Column("suspect_at", Float),
+    Column("offline_at", Float),
 )
 
 appointments = Table(

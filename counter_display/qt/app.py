@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from PySide6.QtCore import QTimer
@@ -13,6 +14,10 @@ from counter_display.qt.bridge import Bridge
 from counter_display.qt.counter import CounterScreen
 from counter_display.qt.wall import WallScreen
 from counter_display.views import DisplayModel
+
+log = logging.getLogger(__name__)
+
+GEOMETRY_REPORT_MS = 1000
 
 STATUS_ZH = {
     "online": "",
@@ -71,16 +76,38 @@ class DeviceWindow:
             self.wall.show_view(wall)
 
 
+def present(widget: QWidget, fullscreen: bool, size: tuple[int, int] | None) -> None:
+    """Show the screen full screen on its display (a hall panel) or as a window of ``size``,
+    and log what it got once shown (installers check the panel's resolution there)."""
+    if size:
+        widget.resize(*size)
+    if fullscreen:
+        widget.showFullScreen()
+    else:
+        widget.show()
+    # The platform resizes a full-screen window asynchronously: report once it has.
+    QTimer.singleShot(GEOMETRY_REPORT_MS, lambda: _log_geometry(widget))
+
+
+def _log_geometry(widget: QWidget) -> None:
+    screen, shown = widget.screen().geometry(), widget.geometry()
+    log.info(
+        "window %dx%d at %d,%d on a %dx%d screen%s",
+        shown.width(),
+        shown.height(),
+        shown.x(),
+        shown.y(),
+        screen.width(),
+        screen.height(),
+        ", full screen" if widget.isFullScreen() else "",
+    )
+
+
 def run_qt(core: DeviceCore, fullscreen: bool, size: tuple[int, int] | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = DeviceWindow(core)
     core.start()
-    if size:
-        window.widget.resize(*size)
-    if fullscreen:
-        window.widget.showFullScreen()
-    else:
-        window.widget.show()
+    present(window.widget, fullscreen, size)
     try:
         return app.exec()
     finally:

@@ -74,7 +74,7 @@ class CounterScreen(QWidget):
             self.number.setText(view.number or "—")
             self.sentence.setText(view.sentence or "请稍候")
             self.panel.hide()
-        self.footer.setText(note or f"本窗口等候 {view.waiting} 人")
+        self.footer.setText(note or view.footer)
 
     def resizeEvent(self, event: object) -> None:
         h = self.height()

@@ -36,6 +36,12 @@ def test_demo_with_duration_prints_a_summary() -> None:
     called = re.search(r"called / done\s+(\d+) / (\d+)", output)
     assert called and int(called.group(1)) > 0
     assert re.search(r"\[\s+5s\] 取号", output), output  # the live view, every 5 s off a tty
+    # The output devices: paired through mDNS + PIN, calls pushed, acknowledged, timed.
+    paired = re.search(r"devices\s+(\d+)/(\d+) paired by mDNS \+ PIN", output)
+    assert paired and paired.group(1) == paired.group(2) and int(paired.group(1)) > 0, output
+    pushed = re.search(r"pushed to devices\s+(\d+) calls in (\d+) messages", output)
+    assert pushed and int(pushed.group(1)) > 0, output
+    assert re.search(r"call → device ack\s+p50 \d+ ms / p99 \d+ ms", output), output
 
 
 def test_demo_stops_cleanly_on_sigterm() -> None:

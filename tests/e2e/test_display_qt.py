@@ -6,6 +6,7 @@ temporary directory. The wall's numbers are measured on the rendered pixels.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from counter_display.qt.counter import CounterScreen  # noqa: E402
 from counter_display.qt.style import NUMBER  # noqa: E402
 from counter_display.qt.wall import WallScreen  # noqa: E402
 from counter_display.views import DisplayModel  # noqa: E402
+from tests.devicekit import DeviceProcess, wait_for  # noqa: E402
 
 NOW = time.time()
 CATEGORIES = [
@@ -72,6 +74,7 @@ def _state(paused: tuple[int, ...] = ()) -> DisplayState:
                 status="paused" if n in paused else "open",
                 categories=["A", "B"] if n < 3 else ["B", "C"],
                 current=None if n in paused else current,
+                clerk="wang" if n == 3 else None,
             )
         )
     recent = [
@@ -146,6 +149,23 @@ def test_wall_numbers_are_readable_from_across_the_hall(
     # The whole wall fits: no tile is cut off at the bottom.
     last = wall.tiles[-1]
     assert last.mapTo(wall, last.rect().bottomLeft()).y() <= wall.height()
+    # A new call flashes its number (yellow background on and off, a few times).
+    called = EventOut(seq=101, kind="called", at=NOW, number="C016", counter=6)
+    model.apply(DeviceDown(type="update", seq=2, state=_state(paused=(5,)), events=[called]))
+    flashing = model.wall_view()
+    assert flashing is not None and flashing.flash == "C016"
+    wall.show_view(flashing)
+    tile = next(t for t in wall.tiles if t.number.text() == "C016")
+    seen: set[bool] = set()
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and len(seen) < 2:
+        QtWidgets.QApplication.processEvents()
+        on = "background: #ffd54a" in tile.number.styleSheet()
+        if on and True not in seen and size == (1920, 1080):
+            wall.grab().save(str(_shots(tmp_path) / "display-wall-flash.png"))
+        seen.add(on)
+        time.sleep(0.02)
+    assert seen == {True, False}, "the new call's number blinks"
     assert (
         wall.recent.text().split("<br>")
         == view.recent
@@ -170,7 +190,9 @@ def test_counter_screen_and_evaluation_mode(app: object, tmp_path: Path) -> None
     screen.show_view(view)
     QtWidgets.QApplication.processEvents()
     assert screen.sentence.text() == "请 D013 号到 3 号窗口"
-    assert screen.footer.text() == "本窗口等候 26 人"
+    assert screen.footer.text() == "本窗口等候 26 人　｜　工作人员 Staff：wang"
+    footer = screen.footer
+    assert footer.fontMetrics().horizontalAdvance(footer.text()) <= footer.width(), "not cut off"
     screen.grab().save(str(_shots(tmp_path) / "display-counter.png"))
 
     finished = EventOut(seq=101, kind="finished", at=NOW, number="D013", counter=3)
@@ -200,3 +222,32 @@ def test_counter_screen_and_evaluation_mode(app: object, tmp_path: Path) -> None
     assert screen.number.text() == "暂停服务"
     screen.grab().save(str(_shots(tmp_path) / "display-counter-paused.png"))
     screen.close()
+
+
+@pytest.mark.parametrize("role", ["wall", "counter"])
+def test_fullscreen_fills_the_hall_panel(app: object, tmp_path: Path, role: str) -> None:
+    """``yihao-display --fullscreen`` on a 1920×1080 panel (Qt's offscreen screen of that size):
+    the window is full screen and covers the whole screen."""
+    screen = {"name": "hall", "x": 0, "y": 0, "width": 1920, "height": 1080}
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{**screen, "logicalDpi": 96, "dpr": 1}]}))
+    extra = ("--counter", "3") if role == "counter" else ()
+    device = DeviceProcess(
+        tmp_path / role,
+        role,
+        "--fullscreen",
+        "--mdns",
+        "off",
+        *extra,
+        platform=f"offscreen:configfile={config}",
+    )
+    device.start()
+    try:
+
+        def shown() -> str | None:
+            return next((line for line in device.output if "on a " in line), None)
+
+        line = wait_for(shown, timeout=30, what="the window shown")
+        assert "window 1920x1080 at 0,0 on a 1920x1080 screen, full screen" in line, line
+    finally:
+        device.stop()

@@ -177,6 +177,27 @@ def test_unpair_sends_the_device_back_to_its_pin(hall: Hall, screen: DeviceProce
     assert state["server"] is None and state["pin"] == new_pin
 
 
+def test_factory_reset_makes_a_new_device(hall: Hall, screen: DeviceProcess) -> None:
+    device_id, pin = screen.start()
+    wait_for(lambda: hall.device(device_id), what="device listed")
+    assert hall.pair(device_id, pin).status_code == 200
+    wait_for(lambda: (hall.device(device_id) or {}).get("online"), what="online")
+    screen.stop()
+    import subprocess
+
+    reset = subprocess.run([*screen.cmd, "--factory-reset"], capture_output=True, text=True)
+    assert reset.returncode == 0 and "factory reset" in reset.stdout, reset.stderr
+    assert not screen.data_dir.exists()
+    # A new id, key and PIN: the box is unpaired and listed as a new device; the old record
+    # is the manager's to unpair (it stays offline).
+    new_id, new_pin = screen.start()
+    assert new_id != device_id
+    listed = wait_for(lambda: hall.device(new_id), what="the reset box listed")
+    assert listed["paired"] is False and listed["status"] == "unpaired"
+    state = json.loads((screen.data_dir / "device.json").read_text())
+    assert state["server"] is None and state["pin"] == new_pin
+
+
 def test_device_registers_itself_where_multicast_is_blocked(hall: Hall, tmp_path: Path) -> None:
     device = DeviceProcess(
         tmp_path / "wall", "wall", "--mdns", "off", "--server", hall.server.url, "--insecure"

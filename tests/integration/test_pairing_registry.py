@@ -8,6 +8,7 @@ spoofing, unpairing, liveness, alerts — run on both stores and must agree.
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +16,15 @@ from pathlib import Path
 import pytest
 
 from caller_server.domain.errors import UnknownCounter
-from caller_server.services import devices, display
+from caller_server.domain.events import Event, EventKind
+from caller_server.services import counters, devices, display, queue, tickets
 from caller_server.services.context import ServiceContext
 from caller_server.store.repository import DeviceRecord
 from tests.serverkit import (
     FakeClock,
     dispose_engines,
     fake_context,
+    identity,
     reset_database,
     sample_hall,
     sql_context,
@@ -122,3 +125,71 @@ def test_notice_and_recent_calls_for_a_fresh_pusher(ctx: tuple[ServiceContext, F
     display.set_notice(service, "下午 17:00 停止取号", "m")
     recent, notice = display.display_history(service)
     assert recent == [] and notice == "下午 17:00 停止取号"
+
+
+def test_board_draws_what_the_snapshot_shows(ctx: tuple[ServiceContext, FakeClock]) -> None:
+    """The devices' cheap read (waiting counted in the store) agrees with the full snapshot."""
+    service, clock = ctx
+    rng = random.Random(8)
+    for code in "ABBCDD":
+        tickets.issue(service, code, identity(rng) if code != "D" else None, "k1", "kiosk:k1")
+    counters.call_next(service, 1, "clerk:login:wang")
+    clock.advance(30)
+    counters.call_next(service, 7, "clerk:login:li")
+    counters.start(service, 7, "clerk:login:li")
+    counters.pause(service, 3, "clerk:login:zhao")
+    counters.call_next(service, 6, "clerk:token-6")
+    board = display.board(service, [], "")
+    snap = queue.snapshot(service)
+    assert board.seq == snap.seq and board.day == snap.day
+    assert board.categories == snap.categories
+    assert board.counters == snap.counters
+    mine = {c.number: c for c in board.counters}
+    assert mine[1].clerk == "wang" and mine[1].current is not None
+    assert mine[7].current is not None and mine[7].current.status == "serving"
+    assert mine[3].status == "paused" and mine[3].clerk == "zhao"
+    assert [c.waiting for c in board.categories] == [0, 2, 0, 1]  # 6 took the C
+
+
+def _offline_events(service: ServiceContext) -> list[Event]:
+    with service.unit(write=False) as uow:
+        found = uow.repo.events_since(0, 1000)
+    return [e for e in found if e.kind is EventKind.ALERT and e.data["alert"] == "device_offline"]
+
+
+def test_a_silence_is_audited_once_across_server_processes(
+    ctx: tuple[ServiceContext, FakeClock],
+) -> None:
+    service, clock = ctx
+    _announce(service, REAL)
+    _pair(service)
+    heard = clock()
+    devices.touch(service, {"screen-3": heard})
+    clock.advance(devices.ONLINE_WINDOW)
+    assert devices.silent(service) == [], "10 s of silence is still online"
+    clock.advance(1)
+    # Two server processes both find the silent device before either writes: one records it.
+    first, second = devices.silent(service), devices.silent(service)
+    assert [d.id for d in first] == ["screen-3"]
+    assert devices.record_offline(service, first) == ["screen-3"]
+    assert devices.record_offline(service, second) == []
+    assert devices.silent(service) == []
+    [event] = _offline_events(service)
+    assert event.counter == 3 and event.actor == "system"
+    assert event.data == {
+        "alert": "device_offline",
+        "device": "screen-3",
+        "role": "counter",
+        "name": "3号窗口屏",
+        "last_seen": heard,
+    }
+    # Heard again while a process still held the old list: nothing is recorded for it.
+    devices.touch(service, {"screen-3": clock()})
+    clock.advance(devices.ONLINE_WINDOW + 1)
+    stale = devices.silent(service)
+    devices.touch(service, {"screen-3": clock()})
+    assert devices.record_offline(service, stale) == []
+    # The next silence is a new fact.
+    clock.advance(devices.ONLINE_WINDOW + 1)
+    assert devices.record_offline(service, devices.silent(service)) == ["screen-3"]
+    assert len(_offline_events(service)) == 2

@@ -47,6 +47,9 @@ def _paired_voice(hall: Hall, tmp_path: Path, wavs: Path) -> DeviceProcess:
         paired = hall.pair(device_id, pin)
         assert paired.status_code == 200, paired.text
         wait_for(lambda: (hall.device(device_id) or {}).get("online"), what="voice online")
+        # No screen: the box said its PIN once (a WAV of its own, seconds long).
+        spoken = wait_for(lambda: list(wavs.glob("pin-*.wav")), what="the PIN spoken")
+        assert [p.name for p in spoken] == [f"pin-{pin}.wav"] and _seconds(spoken[0]) > 2.0
     except BaseException:
         voice.stop()
         raise
@@ -84,14 +87,21 @@ def test_calls_reach_devices_in_sequence_and_are_announced(hall: Hall, tmp_path:
         assert [c.number for c in calls] == [first, second]
         assert [e.number for e in screen.events("recalled")] == [first]
         wait_for(lambda: screen.events("paused"), what="pause pushed")
+        # The manager's notice reaches the devices (the wall's ticker); a clerk cannot set it.
+        notice = "今日 17:00 停止取号"
+        assert hall.clerks[COUNTER].put("/api/v1/notice", json={"text": notice}).status_code == 403
+        assert hall.manager.put("/api/v1/notice", json={"text": notice}).status_code == 204
+        wait_for(lambda: screen.messages[-1].state and screen.messages[-1].state.notice == notice)
         # Every message of this connection numbered 1, 2, 3 … (the link checks it; the
         # server counts the acknowledgements it got back).
         seqs = [m.seq for m in screen.messages if m.type in ("snapshot", "update")]
         assert seqs == list(range(1, len(seqs) + 1))
         state = screen.messages[-1].state
         assert state is not None
+        assert state.notice == notice
         mine = next(c for c in state.counters if c.number == COUNTER)
         assert mine.status == "paused" and mine.current and mine.current.number == second
+        assert mine.clerk == f"clerk {COUNTER}", "the device is told who works at the counter"
         assert [e.number for e in state.recent[:3]] == [second, first, first]
         # The announcer: call, recall, call — one WAV each, in order, chime + two sayings.
         names = wait_for(lambda: len(_wav_names(wavs)) >= 3 and _wav_names(wavs), timeout=60)

@@ -1,16 +1,22 @@
-"""TLS with a pinned certificate, and several ``yihao serve`` processes on one database."""
+"""TLS with a pinned certificate, and several ``yihao serve`` processes on one database (a call
+through either reaches a device; a killed device is one audited offline alert on both)."""
 
 from __future__ import annotations
 
 import json
 import stat
+import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from caller_server.domain.events import Event, EventKind
+from caller_server.push.pusher import HEARTBEAT_FLUSH
 from caller_server.push.tls import cert_fingerprint, paths
-from tests.devicekit import Hall, LocalDevice, init_home, start_hall, wait_for
-from tests.serverkit import ServerProcess, free_port
+from caller_server.services import devices
+from tests.devicekit import DeviceProcess, Hall, LocalDevice, init_home, start_hall, wait_for
+from tests.serverkit import ServerProcess, dispose_engines, free_port, sample_hall, sql_context
 
 COUNTER = 7
 
@@ -84,3 +90,60 @@ def test_several_servers_on_one_database(yihao_home: Path, tmp_path: Path, db_ur
         device.core.close()
         other.stop()
         hall.close()
+
+
+def test_killed_device_is_an_audited_offline_alert_on_every_server(
+    yihao_home: Path, tmp_path: Path, db_url: str
+) -> None:
+    hall = start_hall(yihao_home, db_url, tmp_path / "a.log", counters=(7,))
+    other = ServerProcess(yihao_home, db_url, free_port(), tmp_path / "b.log")
+    other.start()
+    screen = DeviceProcess(
+        tmp_path / "screen", "counter", "--counter", str(COUNTER), "--mdns", "127.0.0.1"
+    )
+    screen.cmd.append("--insecure")
+    device_id, pin = screen.start()
+    try:
+        wait_for(lambda: hall.device(device_id), what="device listed")
+        assert hall.pair(device_id, pin).status_code == 200
+
+        def seen_by_b() -> dict[str, Any] | None:
+            listed = httpx.get(f"{other.url}/api/v1/devices", headers=hall.manager.headers)
+            return next((d for d in listed.json() if d["id"] == device_id), None)
+
+        wait_for(lambda: (seen_by_b() or {}).get("online"), what="server B lists it online")
+        screen.kill()  # the box loses power: no goodbye
+        killed = time.monotonic()
+        listed = wait_for(
+            lambda: (found := seen_by_b()) and found["status"] == "offline" and found,
+            timeout=20,
+            what="server B lists it offline",
+        )
+        assert time.monotonic() - killed <= 10 + 2 * HEARTBEAT_FLUSH, "offline within 10 s"
+        assert listed["status_zh"] == "离线"
+        for server in (hall.server.url, other.url):
+            queue = httpx.get(f"{server}/api/v1/queue", headers=hall.manager.headers).json()
+            mine = [a for a in queue["alerts"] if a["counter"] == COUNTER]
+            assert [a["kind"] for a in mine] == ["device_offline"], (server, mine)
+            assert "离线" in mine[0]["message_zh"]
+
+        # The silence is an audit fact, written once although both servers watch for it.
+        ctx = sql_context(db_url, sample_hall())
+
+        def audited() -> list[Event]:
+            with ctx.unit(write=False) as uow:
+                events = uow.repo.events_since(0, 10_000)
+            return [e for e in events if e.data.get("alert") == "device_offline"]
+
+        [event] = wait_for(audited, timeout=2 * HEARTBEAT_FLUSH + 2, what="offline audited")
+        time.sleep(2 * HEARTBEAT_FLUSH + 1)  # both watchdogs have looked again
+        assert audited() == [event]
+        assert event.kind is EventKind.ALERT and event.counter == COUNTER
+        assert event.data["device"] == device_id
+        silence = event.at - event.data["last_seen"]
+        assert devices.ONLINE_WINDOW < silence <= devices.ONLINE_WINDOW + 2 * HEARTBEAT_FLUSH
+    finally:
+        screen.stop()
+        other.stop()
+        hall.close()
+        dispose_engines()

@@ -68,6 +68,13 @@ def test_heads_and_ahead_match_the_pure_rules(tmp_path: Path, rows: list[tuple])
             if ticket.status is Status.WAITING:
                 expected = people_ahead(Candidate.of(ticket), waiting, NOW)
                 assert uow.repo.ahead(ticket, NOW) == expected, ticket
+        # What the output devices read instead of every active ticket.
+        expected_waiting: dict[str, int] = {}
+        for w in waiting:
+            expected_waiting[w.category] = expected_waiting.get(w.category, 0) + 1
+        assert uow.repo.waiting_counts(DAY) == expected_waiting
+        called = {t.number for t in stored if t.status in (Status.CALLED, Status.SERVING)}
+        assert {t.number for t in uow.repo.called_tickets(DAY)} == called
         uow.rollback()
     finally:
         engine.dispose()
