@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.controller import Controller
-from kiosk.strings import LANG_NAMES, LANGS, tr
+from kiosk.strings import LANG_NAMES, LANGS, msg
 from kiosk.ui.screens import (
     AttractScreen,
     BusyScreen,
@@ -105,11 +105,11 @@ class KioskWindow(QWidget):
             b.setText(("✓ " if code == lang else "") + LANG_NAMES[code])
         banner = []
         if not view.reader_ok:
-            banner.append(tr("reader_fault", lang))
+            banner.append(msg("reader_fault", lang))
         if view.printing_paused:
-            banner.append(tr("printing_paused", lang))
+            banner.append(msg("printing_paused", lang))
         if not view.server_ok:
-            banner.append(tr("server_down", lang))
+            banner.append(msg("server_down", lang))
         set_text(self.banner, "\n".join(banner))
         screen = self.screens[view.screen]
         if view.screen is not self._shown:
@@ -122,11 +122,11 @@ class KioskWindow(QWidget):
             screen.show_view(view)
         self.stack.setCurrentWidget(screen)
         away = view.screen is not ScreenName.ATTRACT and view.screen is not ScreenName.BUSY
-        self.home.setText(tr("home", lang))
+        self.home.setText(msg("home", lang))
         self.home.setVisible(away)
         timed = view.countdown is not None
-        set_text(self.countdown, tr("countdown", lang, n=view.countdown) if timed else "")
-        self.extend.setText(tr("extend", lang))
+        set_text(self.countdown, msg("countdown", lang, n=view.countdown) if timed else "")
+        self.extend.setText(msg("extend", lang))
         self.extend.setVisible(timed)
 
     def _corner_tap(self) -> None:
