@@ -5,7 +5,7 @@
     <name>kiosk</name>
     <message>
         <source>请将身份证放在感应区</source>
-        <translation>Please place your ID card on the reader</translation>
+        <translation>Place your ID card on the reader</translation>
     </message>
     <message>
         <source>感应区在屏幕下方，放上即可，无需插入</source>

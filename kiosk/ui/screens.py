@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -80,8 +81,12 @@ class AttractScreen(Screen):
         self.manual.clicked.connect(controller.manual)
         first, second = self.columns()
         first.addStretch(1)
-        for widget in (self.title, self.card, self.hint, self.arrow):
+        for widget in (self.title, self.card):
             first.addWidget(widget)
+        hint = QHBoxLayout()  # the arrow beside the hint: portrait height goes to the words
+        hint.addWidget(self.arrow, 0)
+        hint.addWidget(self.hint, 1)
+        first.addLayout(hint)
         first.addStretch(1)
         second.addStretch(1)
         for widget in (self.open_title, self.open_list):

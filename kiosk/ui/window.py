@@ -19,7 +19,7 @@ from kiosk.ui.screens import (
     TicketScreen,
 )
 from kiosk.ui.theme import style_sheet
-from kiosk.ui.widgets import button, set_text, text_label
+from kiosk.ui.widgets import HallButton, button, set_text, text_label
 from kiosk.view import Screen as ScreenName
 
 ADMIN_TAPS = 5
@@ -42,8 +42,7 @@ class KioskWindow(QWidget):
         self.landscape = landscape = size[0] > size[1]
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 12, 24, 12)
-        self.hall = button(role="hall")
-        self.hall.setFlat(True)
+        self.hall = HallButton()
         self.hall.clicked.connect(self._corner_tap)
         top = QHBoxLayout()
         if landscape:
@@ -99,7 +98,7 @@ class KioskWindow(QWidget):
             self._elderly = view.elderly
             self.setStyleSheet(style_sheet(view.elderly, self.landscape))
         lang = view.lang
-        self.hall.setText(view.hall_name() or "一号")
+        self.hall.show_name(view.hall_name() or "一号")
         for code, b in self.langs.items():
             b.setChecked(code == lang)
             b.setText(("✓ " if code == lang else "") + LANG_NAMES[code])

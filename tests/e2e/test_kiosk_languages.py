@@ -56,7 +56,7 @@ def test_attract_lists_open_categories_with_waiting_and_estimate(qtbot) -> None:
     c.set_lang("en")
     listed = plain_text(window.screens[c.view.screen].open_list)  # type: ignore[attr-defined]
     assert listed.splitlines()[1] == "B Livelihood services · 5 waiting · about 10 min"
-    assert window.hall.text() == "Sample City Government Service Center"
+    assert plain_text(window.hall.label) == "Sample City Government Service Center"
 
 
 def test_a_full_category_is_disabled_with_its_reason_before_the_tap(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -56,7 +56,7 @@ def test_the_shipped_qm_files_are_built_from_the_ts_sources(tmp_path: Path) -> N
 def test_the_kiosk_reads_each_language_from_the_qm_files() -> None:
     assert msg("attract_title", "zh-CN") == "请将身份证放在感应区"
     assert msg("attract_title", "zh-TW") == "請將身分證放在感應區"
-    assert msg("attract_title", "en") == "Please place your ID card on the reader"
+    assert msg("attract_title", "en") == "Place your ID card on the reader"
     assert msg("eta", "en", n=12) == "About 12 minutes"
     for lang in LANGS[1:]:
         assert all(msg(key, lang) for key in MESSAGES)
