@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 
@@ -15,14 +16,13 @@ from drivers.idcard import ReaderError
 from drivers.idcard.sim.sam import AutoTapper
 from drivers.printer import open_printer
 from drivers.printer.ticket import Ticket as PrintTicket
-from drivers.voice import SoundCardSink, WavDirectorySink
+from drivers.voice import SoundCardSink, WavDirectorySink, open_engine
 from kiosk.autopilot import Autopilot
 from kiosk.bridge import Bridge
 from kiosk.config import KioskConfig
 from kiosk.controller import Controller, ControllerConfig
 from kiosk.links import PrinterLink, ReaderLink, ServerLink, Silent, VoiceLink
 from kiosk.readers import BrokenReader, SimCards, open_reader
-from kiosk.speech import guidance_engine
 from kiosk.ui.widgets import button
 from kiosk.ui.window import KioskWindow
 
@@ -40,7 +40,7 @@ def open_voice(spec: str) -> VoiceLink | Silent:
     if spec == "off":
         return Silent()
     sink = WavDirectorySink(Path(spec[4:])) if spec.startswith("wav:") else SoundCardSink()
-    return VoiceLink(guidance_engine, sink)
+    return VoiceLink(partial(open_engine, "tts"), sink)
 
 
 @dataclass

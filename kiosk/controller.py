@@ -116,7 +116,12 @@ class Controller:
             self._guide()
 
     def _guide(self) -> None:
-        """Elderly mode: say what this screen asks for."""
+        """Elderly mode: say what this screen asks for, or the number and the people ahead."""
+        ticket = self.view.ticket
+        if self.view.screen is Screen.TICKET and ticket is not None:
+            text = msg("guide_number", self.view.lang, number=ticket.number, n=ticket.ahead)
+            self.links.speak(text, self.view.lang)
+            return
         key = {
             Screen.ATTRACT: "attract_title" if self.view.reader_ok else "reader_down_hint",
             Screen.CATEGORIES: "choose_title",
@@ -341,12 +346,6 @@ class Controller:
         else:
             self._print(self._printable)
         self._show(Screen.TICKET, self.config.timeouts.ticket)
-        if self.view.elderly:
-            self._say_number(ticket)
-
-    def _say_number(self, ticket: TicketOut) -> None:
-        text = msg("guide_number", self.view.lang, number=ticket.number, n=ticket.ahead)
-        self.links.speak(text, self.view.lang)
 
     def _on_IssueRefused(self, event: ev.IssueRefused) -> None:
         if event.request_id != self._pending:
