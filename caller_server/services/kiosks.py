@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from caller_server.domain.errors import DomainError
-from caller_server.protocol import KioskHealthIn, KioskOut
+from caller_server.protocol import DeviceOut, KioskHealthIn, KioskOut
 from caller_server.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -42,3 +42,42 @@ def list_kiosks(ctx: ServiceContext) -> list[KioskOut]:
         KioskOut(id=kiosk_id, last_seen=seen, online=now - seen <= OFFLINE_AFTER, **health)
         for kiosk_id, health, seen in rows
     ]
+
+
+def _detail(health: KioskHealthIn) -> str:
+    problems = []
+    if health.reader != "ok":
+        problems.append(
+            "读卡器故障 reader fault" if health.reader == "fault" else "无读卡器 no reader"
+        )
+    if health.printer not in ("ok", "paper_near_end"):
+        problems.append(f"打印机故障 printer {health.printer}")
+    if health.paper_near_end:
+        problems.append("纸将用完 paper near end")
+    if health.printing_paused:
+        problems.append("暂停打印 printing paused")
+    return " · ".join([*(problems or ["正常 ok"]), f"v{health.version}"])
+
+
+def as_devices(ctx: ServiceContext) -> list[DeviceOut]:
+    """Each kiosk as a device of role ``kiosk`` for ``GET /api/v1/devices``."""
+    found = []
+    for kiosk in list_kiosks(ctx):
+        health = KioskHealthIn.model_validate(
+            kiosk.model_dump(include=set(KioskHealthIn.model_fields))
+        )
+        found.append(
+            DeviceOut(
+                id=kiosk.id,
+                role="kiosk",
+                name=kiosk.id,
+                paired=True,
+                last_seen=kiosk.last_seen,
+                online=kiosk.online,
+                status="online" if kiosk.online else "offline",
+                status_zh="在线" if kiosk.online else "离线",
+                health=health,
+                detail=_detail(health),
+            )
+        )
+    return found
