@@ -240,7 +240,14 @@ class CounterState(Model):
 
 
 class AlertOut(Model):
-    kind: Literal["long_wait", "idle_counter", "device_offline", "device_suspect"]
+    kind: Literal[
+        "long_wait",
+        "idle_counter",
+        "device_offline",
+        "device_suspect",
+        "kiosk_fault",
+        "kiosk_offline",
+    ]
     message_zh: str
     message_en: str
     number: str | None = None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from caller_server.domain.errors import DomainError
-from caller_server.protocol import DeviceOut, KioskHealthIn, KioskOut
+from caller_server.protocol import AlertOut, DeviceOut, KioskHealthIn, KioskOut
 from caller_server.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -44,19 +45,60 @@ def list_kiosks(ctx: ServiceContext) -> list[KioskOut]:
     ]
 
 
-def _detail(health: KioskHealthIn) -> str:
+ALERT_HOURS = 12.0
+"""A silent kiosk is an alert for this many hours after its last report (a retired one stops)."""
+
+
+def _problems(health: KioskHealthIn) -> list[tuple[str, str]]:
+    """What is wrong with a kiosk, in Chinese and English."""
     problems = []
     if health.reader != "ok":
         problems.append(
-            "读卡器故障 reader fault" if health.reader == "fault" else "无读卡器 no reader"
+            ("读卡器故障", "reader fault")
+            if health.reader == "fault"
+            else ("无读卡器", "no reader")
         )
     if health.printer not in ("ok", "paper_near_end"):
-        problems.append(f"打印机故障 printer {health.printer}")
+        problems.append(("打印机故障", f"printer {health.printer}"))
     if health.paper_near_end:
-        problems.append("纸将用完 paper near end")
+        problems.append(("纸将用完", "paper near end"))
     if health.printing_paused:
-        problems.append("暂停打印 printing paused")
-    return " · ".join([*(problems or ["正常 ok"]), f"v{health.version}"])
+        problems.append(("暂停打印", "printing paused"))
+    return problems
+
+
+def _detail(health: KioskHealthIn) -> str:
+    words = [f"{zh} {en}" for zh, en in _problems(health)] or ["正常 ok"]
+    return " · ".join([*words, f"v{health.version}"])
+
+
+def alerts(rows: list[tuple[str, dict[str, Any], float]], now: float) -> list[AlertOut]:
+    """Manager alerts: a kiosk reporting a fault, or silent longer than :data:`OFFLINE_AFTER`."""
+    found = []
+    for kiosk_id, health, seen in rows:
+        silent = now - seen
+        if silent > OFFLINE_AFTER:
+            if silent <= ALERT_HOURS * 3600:
+                found.append(
+                    AlertOut(
+                        kind="kiosk_offline",
+                        message_zh=f"自助机 {kiosk_id} 已离线，请检查电源和网络",
+                        message_en=f"kiosk {kiosk_id} is offline",
+                        minutes=int(silent // 60),
+                    )
+                )
+            continue
+        problems = _problems(KioskHealthIn.model_validate(health))
+        if problems:
+            found.append(
+                AlertOut(
+                    kind="kiosk_fault",
+                    message_zh=f"自助机 {kiosk_id}：{'、'.join(zh for zh, _ in problems)}",
+                    message_en=f"kiosk {kiosk_id}: {', '.join(en for _, en in problems)}",
+                    minutes=0,
+                )
+            )
+    return found
 
 
 def as_devices(ctx: ServiceContext) -> list[DeviceOut]:

@@ -22,7 +22,7 @@ from caller_server.protocol import (
     QueueSnapshot,
     TicketBrief,
 )
-from caller_server.services import devices
+from caller_server.services import devices, kiosks
 from caller_server.services.context import COUNTER_OPEN, ServiceContext
 
 CounterStatus = Literal["open", "paused", "closed"]
@@ -63,6 +63,7 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
         statuses = repo.counter_statuses()
         last_activity = repo.counter_last_activity(day)
         known_devices = repo.devices()
+        kiosk_rows = repo.kiosk_health()
         clerks = repo.counter_clerks(day)
         issued = repo.issued_counts(day)
         rates = {code: ctx.service_rate(repo, code) for code in ctx.hall.categories}
@@ -71,7 +72,7 @@ def snapshot(ctx: ServiceContext) -> QueueSnapshot:
     at_counter = {t.counter: t for t in active if t.counter is not None}
     local = ctx.local(now)
     alerts = live_alerts(ctx.hall, active, statuses, last_activity, now)
-    device_alerts = devices.alerts(known_devices, now)
+    device_alerts = devices.alerts(known_devices, now) + kiosks.alerts(kiosk_rows, now)
     return QueueSnapshot(
         seq=seq,
         day=day,
