@@ -151,7 +151,7 @@ class CategoryScreen(Screen):
         self.scroller.verticalScrollBar().valueChanged.connect(self._more_hint)
         self.scroller.verticalScrollBar().rangeChanged.connect(self._more_hint)
         self._lang = ""
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[CategoryButton] = []
         self._shown: tuple[list[tuple[str, str, str, bool]], bool] = ([], False)
 
     def show_view(self, view: View) -> None:
@@ -168,9 +168,16 @@ class CategoryScreen(Screen):
             )
             for c in view.choosable()
         ]
-        if (rows, view.elderly) == self._shown:  # rebuild only what changed
+        if (rows, view.elderly) == self._shown:
             return
+        same_layout = view.elderly == self._shown[1] and [r[0] for r in rows] == [
+            r[0] for r in self._shown[0]
+        ]
         self._shown = (rows, view.elderly)
+        if same_layout:  # a count or a language changed: the buttons stay, their words change
+            for b, (_code, name, state, enabled) in zip(self.buttons, rows, strict=True):
+                b.show_row(name, state, enabled)
+            return
         for old in self.buttons:
             self.list.removeWidget(old)
             old.hide()

@@ -152,13 +152,10 @@ class CategoryButton(WrappedButton):
 
     def __init__(self, code: str, name: str, state: str, enabled: bool) -> None:
         super().__init__("category")
-        self.setEnabled(enabled)
         self.code = text_label("title")
         self.name = text_label("lead")
         self.state = text_label()
         set_text(self.code, code)
-        set_text(self.name, name)
-        set_text(self.state, state)
         self.name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.state.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         words = QVBoxLayout()
@@ -167,5 +164,16 @@ class CategoryButton(WrappedButton):
         self.row.addWidget(self.code, 0)
         self.row.addLayout(words, 1)
         self.hold(self.code, self.name, self.state)
+        self.show_row(name, state, enabled)
+
+    def show_row(self, name: str, state: str, enabled: bool) -> None:
+        """The category's name and its queue (or why it cannot be chosen) in words."""
+        set_text(self.name, name)
+        set_text(self.state, state)
+        if enabled == self.isEnabled() and self.code.property("muted") is not None:
+            return
+        self.setEnabled(enabled)
         for label in (self.code, self.name, self.state):
             label.setProperty("muted", not enabled)
+            label.style().unpolish(label)  # the muted colour comes from the style sheet
+            label.style().polish(label)
