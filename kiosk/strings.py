@@ -21,6 +21,8 @@ from typing import cast
 from PySide6 import QtCore
 from PySide6.QtCore import QTranslator
 
+from kiosk.config import KioskConfigError
+
 log = logging.getLogger(__name__)
 
 QT_TRANSLATE_NOOP = cast(Callable[[str, str], str], QtCore.QT_TRANSLATE_NOOP)
@@ -102,7 +104,7 @@ MESSAGES: dict[str, str] = {
 """Key → zh-CN source text; ``{name}`` fields are filled in by :func:`msg`."""
 
 
-class TranslationsMissing(RuntimeError):
+class TranslationsMissing(KioskConfigError):
     """A compiled ``.qm`` file is not where the kiosk looks for it."""
 
 
@@ -125,8 +127,17 @@ def translator(lang: str) -> QTranslator | None:
     qt = QTranslator()
     path = qm_path(lang)
     if not qt.load(str(path)):
-        raise TranslationsMissing(f"{path} is missing or unreadable: run `make i18n`")
+        raise TranslationsMissing(
+            f"界面翻译文件缺失或无法读取：{path}（请运行 make i18n） / "
+            f"translation file missing or unreadable: {path} (run `make i18n`)"
+        )
     return qt
+
+
+def check_translations() -> None:
+    """Load every language now: a broken install fails at start, not in front of a citizen."""
+    for lang in LANGS:
+        translator(lang)
 
 
 def msg(key: str, lang: str, **values: object) -> str:

@@ -3,8 +3,11 @@ are exactly what pyside6-lrelease builds from the .ts sources."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -60,3 +63,23 @@ def test_the_kiosk_reads_each_language_from_the_qm_files() -> None:
     assert msg("eta", "en", n=12) == "About 12 minutes"
     for lang in LANGS[1:]:
         assert all(msg(key, lang) for key in MESSAGES)
+
+
+def test_a_kiosk_without_its_translations_says_so_at_start(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "YIHAO_ASSETS": str(tmp_path / "assets"),
+        "YIHAO_HOME": str(tmp_path / "home"),
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    cmd = [sys.executable, "-m", "kiosk", "--sim", "--server", "http://127.0.0.1:9"]
+    done = subprocess.run(
+        [*cmd, "--token", "x", "--duration", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "界面翻译文件缺失或无法读取" in done.stderr and "run `make i18n`" in done.stderr
