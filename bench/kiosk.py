@@ -11,7 +11,10 @@ at 115,200 baud, printing to a loopback TCP printer that answers DLE EOT.
   115,200 baud; the address query after it counts too): the software time. Also shown: from
   the card landing on the reader (includes the 0.3 s poll wait);
 * memory: the resident set of this process (the kiosk; the server is another process)
-  every few hundred taps, with the in-process simulated reader (no wire) for speed.
+  every few hundred taps, with the in-process simulated reader (no wire) for speed; a clerk
+  serves each ticket, so the queue (and each snapshot the kiosk polls) stays short as in a
+  hall. Without that, every snapshot lists one more waiting ticket than the last and the
+  kiosk's memory grows with the queue, not with its taps.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/kiosk.py [--taps 100] [--memory-taps 1000]
 """
@@ -36,6 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[0] = str(REPO)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import httpx  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -144,7 +148,7 @@ def citizens(count: int, seed: int = 7) -> list[Citizen]:
     return people
 
 
-def start_server(work: Path) -> tuple[ServerProcess, str]:
+def start_server(work: Path) -> tuple[ServerProcess, str, str]:
     hall = work / "config" / "hall.toml"  # not the data dir's own copy
     hall.parent.mkdir()
     text = SAMPLE_HALL.read_text(encoding="utf-8")
@@ -160,9 +164,10 @@ def start_server(work: Path) -> tuple[ServerProcess, str]:
 
     cli("init")
     token = cli("token", "create", "--role", "kiosk").strip().splitlines()[-1]
+    clerk = cli("token", "create", "--role", "clerk", "--counter", "1").strip().splitlines()[-1]
     server = ServerProcess(work, db, free_port(), work / "server.log", config=hall)
     server.start()
-    return server, token
+    return server, token, clerk
 
 
 def pump(app: QApplication, until: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -254,8 +259,19 @@ def latency(
     )
 
 
+def serve_one(clerk: httpx.Client) -> None:
+    """Counter 1 calls, starts and finishes the next ticket, as a hall does all day."""
+    for action in ("call-next", "start", "finish"):
+        clerk.post(f"/api/v1/counters/1/{action}").raise_for_status()
+
+
 def memory(
-    app: QApplication, url: str, token: str, sink: PrinterSink, people: list[Citizen]
+    app: QApplication,
+    url: str,
+    token: str,
+    clerk: httpx.Client,
+    sink: PrinterSink,
+    people: list[Citizen],
 ) -> None:
     config = KioskConfig(reader="sim", printer=f"tcp:127.0.0.1:{sink.port}", categories=("B",),
                          kiosk_id="bench-memory")  # fmt: skip
@@ -263,11 +279,15 @@ def memory(
     assert kiosk.sim is not None
     kiosk.start()
     pump(app, lambda: bool(kiosk.controller.view.categories))
-    print(f"memory of the kiosk process over {len(people)} taps (in-process SAM, no wire):")
+    print(
+        f"memory of the kiosk process over {len(people)} taps (in-process SAM, no wire; "
+        "counter 1 serves each ticket, so the queue stays short as in a hall):"
+    )
     started = time.perf_counter()
     try:
         for i, who in enumerate(people, 1):
             tap(app, kiosk, kiosk.sim.sam, sink, who)
+            serve_one(clerk)
             if i in (10, 100) or i % 250 == 0:
                 print(f"  after {i:5d} taps  RSS {rss_mib():7.1f} MiB")
     finally:
@@ -284,12 +304,16 @@ def main() -> None:
     app = QApplication([])
     people = citizens(args.taps + args.memory_taps)
     with tempfile.TemporaryDirectory() as work:
-        server, token = start_server(Path(work))
+        server, token, clerk_token = start_server(Path(work))
         sink = PrinterSink()
+        clerk = httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {clerk_token}"}
+        )
         try:
             latency(app, server.url, token, sink, people[: args.taps])
-            memory(app, server.url, token, sink, people[args.taps :])
+            memory(app, server.url, token, clerk, sink, people[args.taps :])
         finally:
+            clerk.close()
             sink.server.close()
             server.stop()
 
