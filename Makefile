@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench i18n clean
 
 $(VENV)/.dev-installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ unit: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/api.py
+
+# The kiosk's Qt translations: refresh assets/i18n/*.ts from the code, compile the .qm.
+i18n: $(VENV)/.dev-installed
+	$(BIN)/python -m kiosk.translations
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -313,6 +313,10 @@ class DeviceOut(Model):
     counter: int | None = None
     key_fp: str | None = None
     suspect_address: str | None = None
+    health: KioskHealthIn | None = None
+    """Role ``kiosk``: its last health report (a kiosk is trusted by its token, not paired)."""
+    detail: str | None = None
+    """Role ``kiosk``: its problems in words (读卡器故障 reader fault …), or 正常 ok."""
 
 
 class PairIn(Model):

@@ -7,7 +7,7 @@ import hmac
 from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.config import KioskConfig, save_token
-from kiosk.strings import tr
+from kiosk.strings import msg
 from kiosk.ui.widgets import button, set_text, text_label
 
 
@@ -16,16 +16,16 @@ class AdminDialog(QDialog):
         super().__init__(parent)
         self.config = config
         lang = config.lang
-        self.setWindowTitle(tr("admin_title", lang))
+        self.setWindowTitle(msg("admin_title", lang))
         box = QVBoxLayout(self)
         self.status = text_label()
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setPlaceholderText(tr("admin_pin", lang))
+        self.pin.setPlaceholderText(msg("admin_pin", lang))
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setPlaceholderText(tr("admin_token", lang))
-        self.save = button(tr("admin_save", lang))
+        self.token.setPlaceholderText(msg("admin_token", lang))
+        self.save = button(msg("admin_save", lang))
         self.save.clicked.connect(self.submit)
         for widget in (self.status, self.pin, self.token, self.save):
             box.addWidget(widget)
@@ -35,12 +35,12 @@ class AdminDialog(QDialog):
         lang = self.config.lang
         pin = self.config.admin_pin
         if not pin or not hmac.compare_digest(self.pin.text().encode(), pin.encode()):
-            set_text(self.status, tr("admin_wrong_pin", lang))
+            set_text(self.status, msg("admin_wrong_pin", lang))
             self.pin.clear()
             return False
         if self.token.text().strip():
             save_token(self.token.text())
         self.token.clear()
         self.pin.clear()
-        set_text(self.status, tr("admin_saved", lang))
+        set_text(self.status, msg("admin_saved", lang))
         return True

@@ -103,7 +103,9 @@ def _run(config: KioskConfig, duration: float | None) -> int:
 
     from kiosk.admin import AdminDialog
     from kiosk.app import build
+    from kiosk.strings import check_translations
 
+    check_translations()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     kiosk = build(config, resolve_server(config), config.token or config.saved_token())
     kiosk.window.on_admin = lambda: AdminDialog(config, kiosk.window).open()

@@ -21,7 +21,7 @@ from caller_server.protocol import IdentityIn, QueueSnapshot, TicketOut
 from drivers.printer.ticket import Ticket as PrintTicket
 from kiosk import events as ev
 from kiosk.identity import ID_LENGTH, entry_state, identity_of
-from kiosk.strings import DEFAULT_LANG, LANGS, tr
+from kiosk.strings import DEFAULT_LANG, LANGS, msg
 from kiosk.view import CategoryView, Screen, TicketView, View
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,12 @@ class Controller:
             self._guide()
 
     def _guide(self) -> None:
-        """Elderly mode: say what this screen asks for."""
+        """Elderly mode: say what this screen asks for, or the number and the people ahead."""
+        ticket = self.view.ticket
+        if self.view.screen is Screen.TICKET and ticket is not None:
+            text = msg("guide_number", self.view.lang, number=ticket.number, n=ticket.ahead)
+            self.links.speak(text, self.view.lang)
+            return
         key = {
             Screen.ATTRACT: "attract_title" if self.view.reader_ok else "reader_down_hint",
             Screen.CATEGORIES: "choose_title",
@@ -126,7 +131,7 @@ class Controller:
         if self.view.screen is Screen.MESSAGE and self.view.notes:
             key = self.view.notes[0]
         if key:
-            self.links.speak(tr(key, self.view.lang), self.view.lang)
+            self.links.speak(msg(key, self.view.lang), self.view.lang)
 
     def _update_countdown(self) -> None:
         if self._deadline is None:
@@ -150,7 +155,7 @@ class Controller:
             return
         if self.view.elderly and not self._spoken and left <= self.config.timeouts.spoken_at:
             self._spoken = True
-            self.links.speak(tr("countdown_spoken", self.view.lang, n=left), self.view.lang)
+            self.links.speak(msg("countdown_spoken", self.view.lang, n=left), self.view.lang)
         self._changed()
 
     # --- citizen taps
@@ -296,7 +301,11 @@ class Controller:
             self._full.clear()
         self._snapshot = snapshot
         self.view.server_ok = True
-        self.view.hall_names = {"zh-CN": snapshot.hall, "zh-TW": snapshot.hall, "en": snapshot.hall}
+        self.view.hall_names = {
+            "zh-CN": snapshot.hall,
+            "zh-TW": snapshot.hall_tw or snapshot.hall,
+            "en": snapshot.hall_en or snapshot.hall,
+        }
         offered = self.config.categories
         self.view.categories = [
             CategoryView(
@@ -305,7 +314,8 @@ class Controller:
                 c.waiting,
                 c.open,
                 c.id_required,
-                c.code in self._full,
+                full=c.full or c.code in self._full,
+                eta_minutes=c.eta_minutes,
             )
             for c in snapshot.categories
             if not offered or c.code in offered
@@ -336,12 +346,6 @@ class Controller:
         else:
             self._print(self._printable)
         self._show(Screen.TICKET, self.config.timeouts.ticket)
-        if self.view.elderly:
-            self._say_number(ticket)
-
-    def _say_number(self, ticket: TicketOut) -> None:
-        text = tr("guide_number", self.view.lang, number=ticket.number, n=ticket.ahead)
-        self.links.speak(text, self.view.lang)
 
     def _on_IssueRefused(self, event: ev.IssueRefused) -> None:
         if event.request_id != self._pending:

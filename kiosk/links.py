@@ -26,7 +26,7 @@ from drivers.idcard import (
 from drivers.idcard.errors import CardDataError, UnreadableCardError, UnsupportedCardError
 from drivers.printer import PrinterError, PrinterStatus, PrinterStatusError, TicketPrinter
 from drivers.printer.ticket import Ticket as PrintTicket
-from drivers.voice import AudioSink, Phrase, Unit, VoiceEngine, VoiceError
+from drivers.voice import AudioSink, VoiceEngine, VoiceError, sentence_phrase
 from kiosk import events as ev
 from kiosk.worker import Worker
 
@@ -194,7 +194,8 @@ class ReaderLink:
 
 
 class VoiceLink:
-    """Speaks guidance; a newer sentence replaces one still waiting."""
+    """Speaks guidance through ``drivers.voice`` on its own worker thread: one sentence at a
+    time (the sink plays each to the end), and a newer sentence replaces one still waiting."""
 
     def __init__(self, engine: Callable[[str], VoiceEngine], sink: AudioSink) -> None:
         self._engine = engine
@@ -218,11 +219,12 @@ class VoiceLink:
     def _speak(self, mine: int, text: str, lang: str) -> None:
         if mine != self._latest:
             return
-        if lang not in self._engines:
-            self._engines[lang] = self._engine(lang)
         try:
-            audio = self._engines[lang].synthesize(Phrase(text, (Unit("kiosk", text),), lang))
-            self.sink.play(audio, "kiosk")
+            if lang not in self._engines:
+                self._engines[lang] = self._engine(lang)
+            audio = self._engines[lang].synthesize(sentence_phrase(text, lang))
+            if mine == self._latest:  # a newer screen spoke meanwhile: this one is stale
+                self.sink.play(audio, "kiosk")
         except VoiceError as exc:
             log.warning("guidance not spoken: %s", exc)
 

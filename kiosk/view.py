@@ -26,7 +26,9 @@ class CategoryView:
     open: bool
     id_required: bool
     full: bool = False
-    """The server answered ``category_at_cap`` today."""
+    """Today's cap is reached (the snapshot says so, or the server answered ``category_at_cap``)."""
+    eta_minutes: int = 0
+    """The server's wait estimate of a ticket taken now."""
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names.get(DEFAULT_LANG) or self.code

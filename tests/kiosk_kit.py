@@ -41,7 +41,7 @@ class RecordingLinks:
         self.reports.append(health)
 
 
-def snapshot(closed: str = "") -> QueueSnapshot:
+def snapshot(closed: str = "", full: str = "") -> QueueSnapshot:
     names = {
         "A": ("投资项目类", "投資項目類", "Investment projects", True),
         "B": ("民生服务类", "民生服務類", "Livelihood services", True),
@@ -57,6 +57,8 @@ def snapshot(closed: str = "") -> QueueSnapshot:
             waiting=3 * i + 2,
             open=code not in closed,
             id_required=needs_id,
+            full=code in full,
+            eta_minutes=4 * i + 6,
         )
         for i, (code, (zh, tw, en, needs_id)) in enumerate(names.items())
     ]
@@ -64,6 +66,8 @@ def snapshot(closed: str = "") -> QueueSnapshot:
         seq=1,
         day="2026-12-01",
         hall="示例市政务服务中心",
+        hall_tw="示例市政務服務中心",
+        hall_en="Sample City Government Service Center",
         at=time.time(),
         categories=categories,
         counters=[],

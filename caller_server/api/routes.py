@@ -243,8 +243,9 @@ async def import_bookings(
 
 @router.get("/devices")
 async def list_devices(_cred: Credential = Manager, rt: Runtime = Rt) -> list[DeviceOut]:
-    """Output devices found on the LAN (mDNS) and whether they are paired."""
-    return await rt.read(devices.list_devices, rt.ctx)
+    """Output devices found on the LAN (mDNS) and whether they are paired; then the kiosks
+    (role ``kiosk``), online while they report, with their last health report."""
+    return await rt.read(devices.list_with_kiosks, rt.ctx)
 
 
 @router.post("/devices/{device_id}/pair")

@@ -15,7 +15,7 @@ from typing import Protocol
 from caller_server.domain.errors import DomainError, UnknownCounter
 from caller_server.domain.events import Event, EventKind
 from caller_server.protocol import AlertOut, DeviceOut, DeviceRegistration, TicketOut
-from caller_server.services import tickets
+from caller_server.services import kiosks, tickets
 from caller_server.services.context import ServiceContext
 from caller_server.store.repository import DeviceRecord
 
@@ -155,6 +155,11 @@ def list_devices(ctx: ServiceContext) -> list[DeviceOut]:
     now = ctx.clock()
     with ctx.unit(write=False) as uow:
         return [device_out(d, now) for d in uow.repo.devices()]
+
+
+def list_with_kiosks(ctx: ServiceContext) -> list[DeviceOut]:
+    """The output devices, then the kiosks with their last health report."""
+    return list_devices(ctx) + kiosks.as_devices(ctx)
 
 
 def find(ctx: ServiceContext, device_id: str) -> DeviceRecord:

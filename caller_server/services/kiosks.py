@@ -9,7 +9,7 @@ from typing import Any
 
 from caller_server.domain.errors import DomainError
 from caller_server.domain.events import Event, EventKind
-from caller_server.protocol import AlertOut, KioskHealthIn, KioskOut
+from caller_server.protocol import AlertOut, DeviceOut, KioskHealthIn, KioskOut
 from caller_server.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,44 @@ def alerts(
                 minutes=int((now - since) // 60),
                 device=kiosk_id,
                 since=since,
+            )
+        )
+    return found
+
+
+def _detail(health: KioskHealthIn) -> str:
+    """A kiosk's report in a line of Chinese and English, for the devices list."""
+    words = []
+    if health.reader != "ok":
+        words.append(
+            "读卡器故障 reader fault" if health.reader == "fault" else "无读卡器 no reader"
+        )
+    fault = printer_fault(health.model_dump())
+    if fault is not None:
+        zh, en = PRINTER_FAULTS[fault]
+        words.append(f"{zh} {en}")
+    return " · ".join([*(words or ["正常 ok"]), f"v{health.version}"])
+
+
+def as_devices(ctx: ServiceContext) -> list[DeviceOut]:
+    """Each kiosk as a device of role ``kiosk`` for ``GET /api/v1/devices``."""
+    found = []
+    for kiosk in list_kiosks(ctx):
+        health = KioskHealthIn.model_validate(
+            kiosk.model_dump(include=set(KioskHealthIn.model_fields))
+        )
+        found.append(
+            DeviceOut(
+                id=kiosk.id,
+                role="kiosk",
+                name=kiosk.id,
+                paired=True,
+                last_seen=kiosk.last_seen,
+                online=kiosk.online,
+                status="online" if kiosk.online else "offline",
+                status_zh="在线" if kiosk.online else "离线",
+                health=health,
+                detail=_detail(health),
             )
         )
     return found

@@ -12,7 +12,13 @@ Library code: imports nothing else of yihao; pyttsx3 and pypinyin come with ``yi
 
 from drivers.voice.announcer import Announcer, AnnouncerConfig
 from drivers.voice.audio import Audio, join
-from drivers.voice.engines import ClipEngine, Pyttsx3Engine, VoiceEngine, open_engine
+from drivers.voice.engines import (
+    ClipEngine,
+    EspeakEngine,
+    Pyttsx3Engine,
+    VoiceEngine,
+    open_engine,
+)
 from drivers.voice.errors import PlaybackError, SynthesisError, VoiceDependencyError, VoiceError
 from drivers.voice.numbers import Unit
 from drivers.voice.phrasing import (
@@ -22,6 +28,7 @@ from drivers.voice.phrasing import (
     call_text,
     guidance_phrase,
     recall_phrase,
+    sentence_phrase,
     vocabulary,
 )
 from drivers.voice.sinks import AudioSink, SoundCardSink, WavDirectorySink
@@ -33,6 +40,7 @@ __all__ = [
     "Audio",
     "AudioSink",
     "ClipEngine",
+    "EspeakEngine",
     "Phrase",
     "PlaybackError",
     "Pyttsx3Engine",
@@ -49,5 +57,6 @@ __all__ = [
     "join",
     "open_engine",
     "recall_phrase",
+    "sentence_phrase",
     "vocabulary",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -23,6 +25,7 @@ UNIT_GAP = 0.04
 """Seconds of silence between two clips."""
 PAUSE = 0.25
 """Seconds of silence for a pause unit (a comma)."""
+ESPEAK_PROGRAM = "espeak-ng"
 ESPEAK_PINYIN_VOICE = "cmn-latn-pinyin"
 """espeak-ng's Mandarin voice that reads pinyin with tone numbers (its ``cmn`` voice reads
 Hanzi as English letters)."""
@@ -115,10 +118,52 @@ def to_pinyin(phrase: Phrase) -> str:
     return " ".join(words).replace(" ，", ",")
 
 
+class EspeakEngine:
+    """Text to speech by the ``espeak-ng`` program, one short-lived run per phrase.
+
+    espeak-ng is what pyttsx3 drives on Linux, but pyttsx3's espeak driver keeps one synthesis
+    callback for the whole process and ends its loop from inside it: a phrase sometimes comes
+    back with no audio ("TTS wrote no audio"; about one in three in a quick loop, even in a
+    fresh process). A program run per phrase shares nothing between phrases and reads the same
+    voices: ``cmn-latn-pinyin`` fed pinyin for Chinese, ``en-us`` for English.
+    """
+
+    name = "espeak-ng"
+
+    def __init__(
+        self, lang: str, rate: int = 160, program: str = ESPEAK_PROGRAM, timeout: float = 20.0
+    ) -> None:
+        if shutil.which(program) is None:
+            raise missing(f"the {program} program", "Linux: apt install espeak-ng")
+        self.lang = lang
+        self.rate = rate
+        self.program = program
+        self.timeout = timeout
+
+    def synthesize(self, phrase: Phrase) -> Audio:
+        """Speak ``phrase`` into a temporary WAV file and read it back."""
+        chinese = self.lang != "en"
+        voice = ESPEAK_PINYIN_VOICE if chinese else "en-us"
+        text = to_pinyin(phrase) if chinese else phrase.speech_text
+        with tempfile.TemporaryDirectory(prefix="yihao-espeak-") as tmp:
+            out = Path(tmp) / "phrase.wav"
+            cmd = [self.program, "-v", voice, "-s", str(self.rate), "-w", str(out), "--", text]
+            try:
+                subprocess.run(cmd, capture_output=True, timeout=self.timeout, check=True)
+            except (OSError, subprocess.SubprocessError) as exc:
+                raise SynthesisError(f"{self.program} could not say {text!r}: {exc}") from exc
+            if not out.is_file() or out.stat().st_size <= 44:
+                raise SynthesisError(f"{self.program} wrote no audio for {text!r}")
+            logger.debug("espeak-ng %s: %r", voice, text)
+            return Audio.from_wav(out)
+
+
 class Pyttsx3Engine:
     """Text to speech through pyttsx3, one fresh pyttsx3 engine per phrase.
 
-    pyttsx3 never clears its save-file setting, so an engine is never reused.
+    pyttsx3 never clears its save-file setting, so an engine is never reused. On Linux, where
+    pyttsx3 would drive espeak-ng, the phrase goes to the ``espeak-ng`` program instead
+    (:class:`EspeakEngine`: the same voice and input, without the driver's lost phrases).
     """
 
     name = "tts"
@@ -126,6 +171,8 @@ class Pyttsx3Engine:
     def __init__(self, lang: str, rate: int = 160) -> None:
         self.lang = lang
         self.rate = rate
+        linux = sys.platform.startswith("linux") and shutil.which(ESPEAK_PROGRAM) is not None
+        self._program = EspeakEngine(lang, rate) if linux else None
 
     def _engine(self) -> Any:
         try:
@@ -139,6 +186,8 @@ class Pyttsx3Engine:
 
     def synthesize(self, phrase: Phrase) -> Audio:
         """Speak ``phrase`` into a temporary WAV file and read it back."""
+        if self._program is not None:
+            return self._program.synthesize(phrase)
         with _TTS_LOCK, tempfile.TemporaryDirectory(prefix="yihao-tts-") as tmp:
             engine = self._engine()
             voice, wants_pinyin = pick_voice(engine.getProperty("voices"), self.lang)

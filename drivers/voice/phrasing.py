@@ -15,6 +15,7 @@ from drivers.voice.numbers import (
     EN_DIGITS,
     EN_TEENS,
     EN_TENS,
+    MAX_NUMBER,
     ZH_DIGITS,
     ZH_POWERS,
     Unit,
@@ -197,3 +198,30 @@ def vocabulary(lang: str) -> dict[str, str]:
         units += [Unit(key, text) for key, text, _ in ZH_POWERS]
     units += _words(lang, *_WORDS[lang])
     return {unit.key: unit.text for unit in units}
+
+
+_SENTENCE_PARTS = re.compile(r"(?<![A-Za-z])([A-Z][0-9]{3})(?![0-9])|([0-9]+)")
+
+
+def sentence_phrase(text: str, lang: str = "zh-CN") -> Phrase:
+    """A free sentence (kiosk guidance, 「还剩 10 秒」) with its numbers spoken as numbers and
+    ticket numbers digit by digit; the words in between are one unit each (TTS only: they
+    have no recorded clip)."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; known: {', '.join(LANGS)}")
+    units: list[Unit] = []
+    at = 0
+    for match in _SENTENCE_PARTS.finditer(text):
+        if text[at : match.start()].strip():
+            units.append(Unit("text", text[at : match.start()].strip()))
+        ticket, digits = match.groups()
+        if ticket:
+            units += spell(ticket, lang)
+        elif int(digits) <= MAX_NUMBER:
+            units += number(int(digits), lang)
+        else:
+            units += spell(digits, lang)
+        at = match.end()
+    if text[at:].strip():
+        units.append(Unit("text", text[at:].strip()))
+    return Phrase(text, tuple(units), lang)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -18,10 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.controller import Controller
-from kiosk.strings import tr
+from kiosk.strings import msg
 from kiosk.ui.theme import scale
 from kiosk.ui.widgets import CardHint, CategoryButton, button, qr_pixmap, set_text, text_label
-from kiosk.view import View
+from kiosk.view import CategoryView, View
 
 
 def note_text(key: str, view: View) -> str:
@@ -29,8 +30,13 @@ def note_text(key: str, view: View) -> str:
     ticket = view.ticket
     if key == "priority_appointment" and ticket is not None and ticket.due_at is not None:
         at = datetime.fromtimestamp(ticket.due_at).strftime("%H:%M")
-        return tr("appointment_at", view.lang, time=at, category=ticket.name(view.lang))
-    return tr(key, view.lang)
+        return msg("appointment_at", view.lang, time=at, category=ticket.name(view.lang))
+    return msg(key, view.lang)
+
+
+def waiting_text(category: CategoryView, lang: str) -> str:
+    """「3 人等候 · 约 12 分钟」."""
+    return msg("waiting_eta", lang, n=category.waiting, m=category.eta_minutes)
 
 
 class Screen(QWidget):
@@ -75,8 +81,12 @@ class AttractScreen(Screen):
         self.manual.clicked.connect(controller.manual)
         first, second = self.columns()
         first.addStretch(1)
-        for widget in (self.title, self.card, self.hint, self.arrow):
+        for widget in (self.title, self.card):
             first.addWidget(widget)
+        hint = QHBoxLayout()  # the arrow beside the hint: portrait height goes to the words
+        hint.addWidget(self.arrow, 0)
+        hint.addWidget(self.hint, 1)
+        first.addLayout(hint)
         first.addStretch(1)
         second.addStretch(1)
         for widget in (self.open_title, self.open_list):
@@ -94,20 +104,20 @@ class AttractScreen(Screen):
     def show_view(self, view: View) -> None:
         lang = view.lang
         ok = view.reader_ok
-        set_text(self.title, tr("attract_title" if ok else "reader_down_title", lang))
-        set_text(self.hint, tr("attract_hint" if ok else "reader_down_hint", lang))
+        set_text(self.title, msg("attract_title" if ok else "reader_down_title", lang))
+        set_text(self.hint, msg("attract_hint" if ok else "reader_down_hint", lang))
         self.card.setVisible(view.reader_ok)
         self.arrow.setVisible(view.reader_ok and not self.landscape)
         lines = [
-            f"{c.code}  {c.name(lang)}  ·  {tr('waiting', lang, n=c.waiting)}"
+            f"{c.code}  {c.name(lang)}  ·  {waiting_text(c, lang)}"
             for c in view.categories
             if c.reason is None
         ]
-        set_text(self.open_title, tr("open_now", lang) if lines else "")
+        set_text(self.open_title, msg("open_now", lang) if lines else "")
         set_text(self.open_list, "\n".join(lines))
-        self.elderly.setText(tr("elderly_off" if view.elderly else "elderly_on", lang))
-        self.no_id.setText(tr("no_id", lang))
-        self.manual.setText(tr("manual", lang))
+        self.elderly.setText(msg("elderly_off" if view.elderly else "elderly_on", lang))
+        self.no_id.setText(msg("no_id", lang))
+        self.manual.setText(msg("manual", lang))
         self.manual.setVisible(view.manual_entry)
         self.no_id.setVisible(view.no_id_possible())
 
@@ -141,21 +151,33 @@ class CategoryScreen(Screen):
         self.scroller.verticalScrollBar().valueChanged.connect(self._more_hint)
         self.scroller.verticalScrollBar().rangeChanged.connect(self._more_hint)
         self._lang = ""
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[CategoryButton] = []
         self._shown: tuple[list[tuple[str, str, str, bool]], bool] = ([], False)
 
     def show_view(self, view: View) -> None:
         lang = self._lang = view.lang
         self._more_hint()
-        set_text(self.title, tr("choose_title", lang))
+        set_text(self.title, msg("choose_title", lang))
         set_text(self.who, view.masked_identity)
         rows = [
-            (c.code, c.name(lang), tr(c.reason or "waiting", lang, n=c.waiting), not c.reason)
+            (
+                c.code,
+                c.name(lang),
+                msg(c.reason, lang) if c.reason else waiting_text(c, lang),
+                not c.reason,
+            )
             for c in view.choosable()
         ]
-        if (rows, view.elderly) == self._shown:  # rebuild only what changed
+        if (rows, view.elderly) == self._shown:
             return
+        same_layout = view.elderly == self._shown[1] and [r[0] for r in rows] == [
+            r[0] for r in self._shown[0]
+        ]
         self._shown = (rows, view.elderly)
+        if same_layout:  # a count or a language changed: the buttons stay, their words change
+            for b, (_code, name, state, enabled) in zip(self.buttons, rows, strict=True):
+                b.show_row(name, state, enabled)
+            return
         for old in self.buttons:
             self.list.removeWidget(old)
             old.hide()
@@ -172,7 +194,7 @@ class CategoryScreen(Screen):
     def _more_hint(self) -> None:
         """「向上滑动查看更多」 while some categories are below the fold."""
         bar = self.scroller.verticalScrollBar()
-        set_text(self.more, tr("more_below", self._lang) if bar.value() < bar.maximum() else "")
+        set_text(self.more, msg("more_below", self._lang) if bar.value() < bar.maximum() else "")
 
 
 class KeypadScreen(Screen):
@@ -207,15 +229,15 @@ class KeypadScreen(Screen):
 
     def show_view(self, view: View) -> None:
         lang, entry = view.lang, view.entry
-        set_text(self.title, tr("keypad_title", lang))
+        set_text(self.title, msg("keypad_title", lang))
         grouped = " ".join(p for p in (entry[:6], entry[6:14], entry[14:]) if p)
         set_text(self.entry, grouped or "_")
         if view.entry_state == "short":
-            set_text(self.feedback, tr("entry_short", lang, n=18 - len(entry)))
+            set_text(self.feedback, msg("entry_short", lang, n=18 - len(entry)))
         else:
-            set_text(self.feedback, tr(f"entry_{view.entry_state}", lang))
-        self.keys["⌫"].setText(f"⌫ {tr('delete', lang)}")
-        self.ok.setText(tr("ok", lang))
+            set_text(self.feedback, msg(f"entry_{view.entry_state}", lang))
+        self.keys["⌫"].setText(f"⌫ {msg('delete', lang)}")
+        self.ok.setText(msg("ok", lang))
         self.ok.setEnabled(view.entry_state == "valid")
 
 
@@ -230,9 +252,9 @@ class BusyScreen(Screen):
         self.box.addStretch(2)
 
     def show_view(self, view: View) -> None:
-        set_text(self.title, tr("issuing", view.lang) + " …")
+        set_text(self.title, msg("issuing", view.lang) + " …")
         attempt = view.retry_attempt
-        set_text(self.retry, tr("retrying", view.lang, n=attempt) if attempt else "")
+        set_text(self.retry, msg("retrying", view.lang, n=attempt) if attempt else "")
 
 
 class TicketScreen(Screen):
@@ -268,9 +290,9 @@ class TicketScreen(Screen):
         lang, ticket = view.lang, view.ticket
         notes = list(view.notes)
         headline = notes.pop(0) if notes else "taken_title"
-        set_text(self.headline, tr(headline, lang))
+        set_text(self.headline, msg(headline, lang))
         set_text(self.notes, "\n".join(note_text(n, view) for n in notes))
-        self.reprint.setText(tr("reprint", lang))
+        self.reprint.setText(msg("reprint", lang))
         self.reprint.setVisible(view.can_reprint)
         if ticket is None:
             self.number.clear()
@@ -281,16 +303,16 @@ class TicketScreen(Screen):
             return
         self.number.setText(ticket.number)
         set_text(self.category, ticket.name(lang))
-        wait = [tr("ahead", lang, n=ticket.ahead), tr("eta", lang, n=ticket.eta_minutes)]
+        wait = [msg("ahead", lang, n=ticket.ahead), msg("eta", lang, n=ticket.eta_minutes)]
         set_text(self.ahead, ("  ·  " if self.landscape else "\n").join(wait))
         shown = (
-            f"{tr('identity', lang)}：{ticket.masked_identity}" if ticket.masked_identity else ""
+            f"{msg('identity', lang)}：{ticket.masked_identity}" if ticket.masked_identity else ""
         )
         set_text(self.identity, shown)
         if ticket.status_url != self._qr_url:
             self._qr_url = ticket.status_url
             self.qr.setPixmap(qr_pixmap(ticket.status_url, 260))
-        set_text(self.qr_hint, tr("qr_hint", lang))
+        set_text(self.qr_hint, msg("qr_hint", lang))
 
 
 class MessageScreen(Screen):
@@ -306,4 +328,4 @@ class MessageScreen(Screen):
         self.box.addStretch(2)
 
     def show_view(self, view: View) -> None:
-        set_text(self.text, tr(view.notes[0], view.lang) if view.notes else "")
+        set_text(self.text, msg(view.notes[0], view.lang) if view.notes else "")

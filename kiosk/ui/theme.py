@@ -74,9 +74,7 @@ def style_sheet(elderly: bool, landscape: bool = False) -> str:
     QPushButton[role="category"] QLabel[role="lead"] {{ font-size: {(s.body + s.title) // 2}px; }}
     QPushButton[role="category"] QLabel[muted="true"] {{ color: {MUTED_INK}; }}
     QPushButton:disabled {{ color: {MUTED_INK}; background: {MUTED_BG}; }}
-    QPushButton[role="hall"] {{
-        color: {INK}; background: transparent; font-size: {(s.body + s.title) // 2}px;
-    }}
+    QPushButton[role="hall"] {{ background: transparent; }}
     QPushButton[role="secondary"] {{
         color: {INK}; background: #ffffff; border: 3px solid {INK};
     }}

@@ -102,34 +102,22 @@ class CardHint(QWidget):
         p.end()
 
 
-class CategoryButton(QPushButton):
-    """One category per row: its letter and name large, the queue or the reason in words."""
+class WrappedButton(QPushButton):
+    """A button whose words are labels in a row, so that long text wraps instead of being cut."""
 
-    def __init__(self, code: str, name: str, state: str, enabled: bool) -> None:
+    def __init__(self, role: str) -> None:
         super().__init__()
-        self.setProperty("role", "category")
+        self.setProperty("role", role)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setEnabled(enabled)
         policy = self.sizePolicy()
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self.row = row = QHBoxLayout(self)
-        self.code = text_label("title")
-        self.name = text_label("lead")
-        self.state = text_label()
-        set_text(self.code, code)
-        set_text(self.name, name)
-        set_text(self.state, state)
-        self.name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.state.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        words = QVBoxLayout()
-        words.addWidget(self.name, 1)
-        words.addWidget(self.state)
-        row.addWidget(self.code, 0)
-        row.addLayout(words, 1)
-        for label in (self.code, self.name, self.state):
+        self.row = QHBoxLayout(self)
+
+    def hold(self, *labels: QLabel) -> None:
+        """Taps on these labels go to the button."""
+        for label in labels:
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            label.setProperty("muted", not enabled)
 
     def sizeHint(self) -> QSize:
         return self.row.sizeHint()
@@ -142,3 +130,50 @@ class CategoryButton(QPushButton):
 
     def minimumSizeHint(self) -> QSize:
         return self.row.minimumSize()
+
+
+class HallButton(WrappedButton):
+    """The hall name at the top (five taps open the admin screen); a long name wraps."""
+
+    def __init__(self) -> None:
+        super().__init__("hall")
+        self.setFlat(True)
+        self.label = text_label("hall")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.row.addWidget(self.label, 1)
+        self.hold(self.label)
+
+    def show_name(self, name: str) -> None:
+        set_text(self.label, name)
+
+
+class CategoryButton(WrappedButton):
+    """One category per row: its letter and name large, the queue or the reason in words."""
+
+    def __init__(self, code: str, name: str, state: str, enabled: bool) -> None:
+        super().__init__("category")
+        self.code = text_label("title")
+        self.name = text_label("lead")
+        self.state = text_label()
+        set_text(self.code, code)
+        self.name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.state.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        words = QVBoxLayout()
+        words.addWidget(self.name, 1)
+        words.addWidget(self.state)
+        self.row.addWidget(self.code, 0)
+        self.row.addLayout(words, 1)
+        self.hold(self.code, self.name, self.state)
+        self.show_row(name, state, enabled)
+
+    def show_row(self, name: str, state: str, enabled: bool) -> None:
+        """The category's name and its queue (or why it cannot be chosen) in words."""
+        set_text(self.name, name)
+        set_text(self.state, state)
+        if enabled == self.isEnabled() and self.code.property("muted") is not None:
+            return
+        self.setEnabled(enabled)
+        for label in (self.code, self.name, self.state):
+            label.setProperty("muted", not enabled)
+            label.style().unpolish(label)  # the muted colour comes from the style sheet
+            label.style().polish(label)

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.controller import Controller
-from kiosk.strings import LANG_NAMES, LANGS, tr
+from kiosk.strings import LANG_NAMES, LANGS, msg
 from kiosk.ui.screens import (
     AttractScreen,
     BusyScreen,
@@ -19,7 +19,7 @@ from kiosk.ui.screens import (
     TicketScreen,
 )
 from kiosk.ui.theme import style_sheet
-from kiosk.ui.widgets import button, set_text, text_label
+from kiosk.ui.widgets import HallButton, button, set_text, text_label
 from kiosk.view import Screen as ScreenName
 
 ADMIN_TAPS = 5
@@ -42,8 +42,7 @@ class KioskWindow(QWidget):
         self.landscape = landscape = size[0] > size[1]
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 12, 24, 12)
-        self.hall = button(role="hall")
-        self.hall.setFlat(True)
+        self.hall = HallButton()
         self.hall.clicked.connect(self._corner_tap)
         top = QHBoxLayout()
         if landscape:
@@ -99,17 +98,17 @@ class KioskWindow(QWidget):
             self._elderly = view.elderly
             self.setStyleSheet(style_sheet(view.elderly, self.landscape))
         lang = view.lang
-        self.hall.setText(view.hall_name() or "一号")
+        self.hall.show_name(view.hall_name() or "一号")
         for code, b in self.langs.items():
             b.setChecked(code == lang)
             b.setText(("✓ " if code == lang else "") + LANG_NAMES[code])
         banner = []
         if not view.reader_ok:
-            banner.append(tr("reader_fault", lang))
+            banner.append(msg("reader_fault", lang))
         if view.printing_paused:
-            banner.append(tr("printing_paused", lang))
+            banner.append(msg("printing_paused", lang))
         if not view.server_ok:
-            banner.append(tr("server_down", lang))
+            banner.append(msg("server_down", lang))
         set_text(self.banner, "\n".join(banner))
         screen = self.screens[view.screen]
         if view.screen is not self._shown:
@@ -122,11 +121,11 @@ class KioskWindow(QWidget):
             screen.show_view(view)
         self.stack.setCurrentWidget(screen)
         away = view.screen is not ScreenName.ATTRACT and view.screen is not ScreenName.BUSY
-        self.home.setText(tr("home", lang))
+        self.home.setText(msg("home", lang))
         self.home.setVisible(away)
         timed = view.countdown is not None
-        set_text(self.countdown, tr("countdown", lang, n=view.countdown) if timed else "")
-        self.extend.setText(tr("extend", lang))
+        set_text(self.countdown, msg("countdown", lang, n=view.countdown) if timed else "")
+        self.extend.setText(msg("extend", lang))
         self.extend.setVisible(timed)
 
     def _corner_tap(self) -> None:

@@ -25,7 +25,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect
 from PySide6.QtGui import QFontInfo, QTextDocument
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
-from kiosk.strings import LANGS, tr
+from kiosk.strings import LANGS, msg
 from kiosk.ui.theme import LINE_HEIGHT as LINE_HEIGHT_PERCENT
 from kiosk.ui.widgets import CategoryButton, plain_text
 from kiosk.ui.window import KioskWindow
@@ -197,7 +197,7 @@ def test_a_timed_screen_shows_its_countdown_and_the_extend_button(qtbot) -> None
     SCREENS["categories"](c)
     window.show()
     assert window.countdown.isVisible() and window.extend.isVisible()
-    assert plain_text(window.countdown) == tr("countdown", "zh-CN", n=30)
+    assert plain_text(window.countdown) == msg("countdown", "zh-CN", n=30)
 
 
 def test_a_closed_category_says_so_in_words(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -78,8 +78,7 @@ def stop(kiosk: subprocess.Popen[bytes], tmp_path: Path) -> None:
             kiosk.kill()
             kiosk.wait(5)
     log = (tmp_path / "kiosk.log").read_text(errors="replace")
-    # None of our code failed. (pyttsx3's espeak driver logs "Exception ignored on calling
-    # ctypes callback" tracebacks of its own when several phrases are synthesised in a row.)
+    # None of our code failed.
     assert not OUR_FRAME.search(log), log
 
 

@@ -92,3 +92,26 @@ def test_health_needs_a_kiosk_token(hall: RunningHall) -> None:
     assert hall.http.put(url, json=report).status_code == 401
     clerk = hall.http.put(url, json=report, headers=hall.auth("clerk", 1))
     assert clerk.status_code == 403
+
+
+def test_kiosks_are_listed_in_the_devices_with_their_health(hall: RunningHall) -> None:
+    report = {
+        "reader": "ok",
+        "printer": "paper_out",
+        "paper_near_end": False,
+        "printing_paused": True,
+        "version": "0.2.0",
+    }
+    put = f"{hall.url}/api/v1/kiosks/kiosk-dev/health"
+    assert hall.http.put(put, json=report, headers=hall.auth("kiosk")).status_code == 204
+    listed = hall.http.get(f"{hall.url}/api/v1/devices", headers=hall.auth("manager"))
+    assert listed.status_code == 200, listed.text
+    [kiosk] = [d for d in listed.json() if d["id"] == "kiosk-dev"]
+    assert kiosk["role"] == "kiosk"
+    assert kiosk["online"] is True and kiosk["status"] == "online"
+    assert kiosk["health"] == report
+    assert kiosk["detail"] == "打印机缺纸，请立即加纸 the printer is out of paper · v0.2.0"
+    others = [d for d in listed.json() if d["role"] != "kiosk"]
+    assert all(d["health"] is None for d in others)
+    kiosk_list = hall.http.get(f"{hall.url}/api/v1/kiosks", headers=hall.auth("manager")).json()
+    assert "kiosk-dev" in {k["id"] for k in kiosk_list}  # the kiosk list stays

@@ -148,6 +148,30 @@ def test_category_at_cap_is_marked_full_for_the_rest_of_the_day() -> None:
     assert b.reason == "full"
 
 
+def test_a_full_category_is_disabled_before_anyone_taps_it() -> None:
+    c, links, _ = make()
+    c.handle(ev.QueueSeen(snapshot(full="B")))
+    c.handle(ev.CardRead(citizen_card()))
+    reasons = {x.code: x.reason for x in c.view.choosable()}
+    assert reasons == {"A": None, "B": "full", "C": None, "D": None}
+    c.choose("B")
+    assert links.issued == [] and c.view.screen is Screen.CATEGORIES
+
+
+def test_the_wait_estimate_and_the_hall_name_follow_the_snapshot_and_the_language() -> None:
+    c, _, _ = make()
+    assert {x.code: x.eta_minutes for x in c.view.categories} == {"A": 6, "B": 10, "C": 14, "D": 18}
+    names = {}
+    for lang in ("zh-CN", "zh-TW", "en"):
+        c.set_lang(lang)
+        names[lang] = c.view.hall_name()
+    assert names == {
+        "zh-CN": "示例市政务服务中心",
+        "zh-TW": "示例市政務服務中心",
+        "en": "Sample City Government Service Center",
+    }
+
+
 def test_server_unreachable_never_invents_a_number() -> None:
     c, links, _ = make()
     c.handle(ev.CardRead(citizen_card()))

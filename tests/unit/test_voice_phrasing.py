@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.voice import LANGS, call_phrase, call_text, guidance_phrase, recall_phrase, vocabulary
+from drivers.voice import (
+    LANGS,
+    call_phrase,
+    call_text,
+    guidance_phrase,
+    recall_phrase,
+    sentence_phrase,
+    vocabulary,
+)
 from drivers.voice.numbers import number
 
 
@@ -97,3 +105,14 @@ def test_every_spoken_unit_is_in_the_clip_vocabulary(ticket: str, n: int, lang: 
     ):
         for unit in phrase.units:
             assert unit.key == "pause" or words[unit.key] == unit.text
+
+
+def test_a_free_sentence_reads_numbers_as_numbers_and_tickets_digit_by_digit() -> None:
+    zh = sentence_phrase("您的号码是 B012，前面还有 15 人", "zh-CN")
+    assert zh.text == "您的号码是 B012，前面还有 15 人"
+    assert spoken(zh.units) == "您的号码是 B 零 一 二 ，前面还有 十 五 人"
+    en = sentence_phrase("Back to start in 10 s", "en")
+    assert spoken(en.units) == "Back to start in ten s"
+    assert spoken(sentence_phrase("请选择您要办理的业务").units) == "请选择您要办理的业务"
+    with pytest.raises(ValueError, match="unknown language"):
+        sentence_phrase("hello", "fr")

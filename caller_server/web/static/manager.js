@@ -16,7 +16,9 @@
     Live.call("POST", "/api/v1/alerts/ack", {key: key}).then(refresh, refresh);
   });
   function devices() {
-    Live.call("GET", "/api/v1/devices").then(function (list) {
+    Live.call("GET", "/api/v1/devices").then(function (all) {
+      // kiosks have their own table (reader, printer, paper) on this page
+      var list = all.filter(function (d) { return d.role !== "kiosk"; });
       var body = document.querySelector("#devices tbody");
       body.textContent = "";
       list.forEach(function (d) {
