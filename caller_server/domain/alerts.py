@@ -31,7 +31,8 @@ def live_alerts(
     """Tickets waiting longer than the threshold, and open counters idle while people wait.
 
     ``last_activity`` is each counter's latest call or finish today; a counter with
-    none counts from the first opening hour today of the categories it serves.
+    none counts from the first opening hour today of the categories it serves. Either way a
+    counter is idle only since the longest-waiting ticket it could call arrived.
     """
     rules = hall.rules
     alerts = []
@@ -52,12 +53,17 @@ def live_alerts(
     for counter in hall.counters.values():
         if statuses.get(counter.number, "open") != "open" or counter.number in busy:
             continue
-        if not any(
-            t.category in counter.codes and t.target_counter in (None, counter.number)
+        arrivals = [
+            t.arrival_at
             for t in waiting
-        ):
+            if t.category in counter.codes and t.target_counter in (None, counter.number)
+        ]
+        if not arrivals:
             continue
+        # idle while people wait: from its last call (or the opening), but not before the
+        # first of those now waiting for it arrived
         since = last_activity.get(counter.number) or _opened(hall, counter.codes, now)
+        since = max(since, min(arrivals))
         minutes = int((now - since) // 60)
         if minutes >= rules.alert_idle_minutes:
             alerts.append(

@@ -312,6 +312,26 @@ def test_live_alerts_for_long_waits_and_idle_counters() -> None:
     assert first.number == "A001"
 
 
+def test_a_counter_is_idle_only_since_someone_waits_for_it() -> None:
+    hall = parse_hall(
+        {
+            "hall": {"id": "h", "name": "大厅"},
+            "rules": {"alert_wait_minutes": 30, "alert_idle_minutes": 10},
+            "categories": [
+                {"code": "A", "name": "甲", "hours": ["09:00-17:00"], "id_required": False}
+            ],
+            "counters": [{"number": 1, "categories": ["A"]}],
+        }
+    )
+    clock = FakeClock(datetime(2026, 11, 27, 15, 0, tzinfo=SHANGHAI))  # open since 09:00
+    ctx = fake_context(hall, clock)
+    tickets.issue(ctx, "A", None, "k", "t")  # the first citizen of a quiet afternoon
+    assert queue.snapshot(ctx).alerts == []
+    clock.advance(11 * 60)
+    [idle] = queue.snapshot(ctx).alerts
+    assert (idle.kind, idle.counter, idle.minutes) == ("idle_counter", 1, 11)
+
+
 def test_a_category_no_counter_serves_issues_nothing_and_shows_closed(clock: FakeClock) -> None:
     hall = parse_hall(
         {
