@@ -1,11 +1,11 @@
 """Failed logins are limited per user name and per client address (429 with Retry-After).
 
-argon2 is slow on purpose (about 40 ms of one core here, at nice 19), so a flood of guesses is
-also a flood of CPU work that would starve the kiosks and counters on a small server. So: after a few
-failures a name, or an address, waits before it may try again; and the whole process runs at
-most ``per_second`` password checks a second after a burst of ``burst`` (the morning's logins
-of a whole hall fit in it), each on one core, one at a time. The counts live in each server
-process (several processes each allow their own share).
+argon2 is slow on purpose (about 40 ms of one core here, at nice 19), so a flood of guesses
+is also a flood of CPU work that would starve the kiosks and counters on a small server. So:
+after a few failures a name, or an address, waits before it may try again; and the whole
+process runs at most ``per_second`` password checks a second after a burst of ``burst`` (the
+morning's logins of a whole hall fit in it), each on one core, one at a time. The counts live
+in each server process (several processes each allow their own share).
 """
 
 from __future__ import annotations
