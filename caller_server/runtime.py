@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -15,6 +13,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from caller_server.domain.hall import Hall, load_hall
+from caller_server.passwords import PasswordWorker
 from caller_server.services.context import ServiceContext
 from caller_server.settings import Settings, load_secret, restrict
 from caller_server.store import migrate
@@ -28,19 +27,6 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _lowest_cpu_priority() -> None:
-    """Give the calling thread the lowest CPU priority (nice 19), where the OS allows it.
-
-    The password-check thread runs argon2 with the GIL released; at nice 19 a login flood
-    uses only the cores that issuing and calling leave idle. Linux keeps a nice value per
-    thread, so this touches no other thread of the process.
-    """
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError) as exc:  # not Linux, or a sandbox forbids it
-        log.warning("password checks run at normal CPU priority: %s", exc)
 
 
 class Runtime:
@@ -65,9 +51,9 @@ class Runtime:
         """Called (on the writer thread) after each commit that appended events."""
         self._writer = BatchWriter(partial(self._unit_outside_batch, write=True))
         self._readers = ThreadPoolExecutor(8, thread_name_prefix="yihao-reader")
-        self._slow = ThreadPoolExecutor(
-            1, thread_name_prefix="yihao-argon2", initializer=_lowest_cpu_priority
-        )
+        self.passwords = PasswordWorker()
+        """argon2 runs in a process of its own at nice 19 (:mod:`caller_server.passwords`)."""
+        self._slow = ThreadPoolExecutor(1, thread_name_prefix="yihao-passwords")
 
     def _unit_outside_batch(self, *, write: bool) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.hall.timezone, write=write)
@@ -102,8 +88,8 @@ class Runtime:
         return await loop.run_in_executor(self._readers, partial(fn, *args, **kwargs))
 
     async def slow(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run deliberately slow work (argon2 password checks) on its own single thread: a
-        flood of logins queues there and never takes the readers the kiosks need."""
+        """Run password work on its own single thread, which waits for :attr:`passwords`:
+        a flood of logins queues there and never takes the readers the kiosks need."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._slow, partial(fn, *args, **kwargs))
 
@@ -111,6 +97,7 @@ class Runtime:
         self._writer.close()
         self._readers.shutdown(wait=True)
         self._slow.shutdown(wait=True)
+        self.passwords.close()
         self.engine.dispose()
 
 

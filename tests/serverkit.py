@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import signal
@@ -12,7 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,9 @@ from sqlalchemy import Engine, text
 from caller_server.domain.hall import SAMPLE_HALL, Hall, load_hall
 from caller_server.domain.identity import check_character
 from caller_server.protocol import IdentityIn
+from caller_server.runtime import initialise
 from caller_server.services.context import ServiceContext
+from caller_server.settings import Settings, create_secret
 from caller_server.store import migrate
 from caller_server.store import tables as t
 from caller_server.store.engine import make_engine
@@ -88,6 +91,14 @@ def sql_context(url: str, hall: Hall, clock: FakeClock | None = None) -> Service
     )
 
 
+def initialised(home: Path, url: str) -> ServiceContext:
+    """``yihao init`` of the data directory ``home`` on the database ``url`` (a new hall
+    secret), and a services context on it; call :func:`dispose_engines` when done."""
+    create_secret(home)
+    initialise(Settings(home=home, db_url=url))
+    return sql_context(url, sample_hall())
+
+
 def id_number(rng: random.Random, age: int, year: int = 2026) -> str:
     """A valid fake resident ID number of someone ``age`` years old on 2026-12-31."""
     body = f"410104{year - age:04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
@@ -97,6 +108,14 @@ def id_number(rng: random.Random, age: int, year: int = 2026) -> str:
 
 def identity(rng: random.Random, age: int = 35) -> IdentityIn:
     return IdentityIn(id_number=id_number(rng, age), name="张三丰", source="card")
+
+
+def distinct_identities(first_birthday: date = date(1980, 1, 1)) -> Iterator[IdentityIn]:
+    """Card identities of different people (one born each day from ``first_birthday``):
+    none of them is refused as a repeated tap, however many are drawn."""
+    for n in itertools.count():
+        body = f"410104{first_birthday + timedelta(days=n):%Y%m%d}{n % 1000:03d}"
+        yield IdentityIn(id_number=body + check_character(body), name="张三丰", source="card")
 
 
 def free_port() -> int:

@@ -45,6 +45,7 @@ STATUS = {
     "device_unreachable": 502,
     "day_key_invalid": 500,
     "too_many_logins": 429,
+    "login_unavailable": 503,
     "bad_kiosk_id": 422,
     "counter_state_changed": 409,
     "not_callable": 409,

@@ -1,11 +1,11 @@
 """Failed logins are limited per user name and per client address (429 with Retry-After).
 
-argon2 is slow on purpose (about 40 ms of one core here, at nice 19), so a flood of guesses
-is also a flood of CPU work that would starve the kiosks and counters on a small server. So:
-after a few failures a name, or an address, waits before it may try again; and the whole
-process runs at most ``per_second`` password checks a second after a burst of ``burst`` (the
-morning's logins of a whole hall fit in it), each on one core, one at a time. The counts live
-in each server process (several processes each allow their own share).
+argon2 is slow on purpose (about 40 ms of one core here, in a process at nice 19), so a flood
+of guesses is also a flood of CPU work that would starve the kiosks and counters on a small
+server. So: after a few failures a name, or an address, waits before it may try again; and the
+whole process runs at most ``per_second`` password checks a second after a burst of ``burst``
+(the morning's logins of a whole hall fit in it), one at a time. The counts live in each server
+process (several processes each allow their own share).
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class LoginThrottle:
 
 
 async def attempt_login(request: Request, username: str, password: str) -> tuple[str, Credential]:
-    """Check the password (argon2 on its own thread, outside any transaction) under the
+    """Check the password (argon2 in the password process, outside any transaction) under the
     throttle, then store a login token (on the writer). Raises :class:`TooManyLogins` or
     ``AuthError``."""
     rt: Runtime = request.app.state.runtime
@@ -109,7 +109,7 @@ async def attempt_login(request: Request, username: str, password: str) -> tuple
     address = request.client.host if request.client else ""
     throttle.check(username, address)
     try:
-        login = await rt.slow(auth.check_password, rt.ctx, username, password)
+        login = await rt.slow(auth.check_password, rt.ctx, username, password, rt.passwords.verify)
     except auth.AuthError:
         if throttle.failed(username, address):
             await rt.write(auth.record_lockout, rt.ctx, username, address)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
-
+from caller_server import passwords
 from caller_server.domain.errors import DomainError
 from caller_server.domain.events import Event, EventKind
 from caller_server.services.context import ServiceContext
@@ -17,11 +15,6 @@ from caller_server.store.repository import Credential, UserRecord
 
 ROLES = ("kiosk", "clerk", "manager", "admin")
 """Token roles. Output devices hold no token: they prove their paired key (push/pairing)."""
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-"""argon2id at OWASP's recommended minimum (19 MiB, t=2, one lane): a check takes a few tens
-of milliseconds of one core and little cache, so a login flood leaves issuing and calling
-their share. Hashes made with other parameters (64 MiB, t=3 before) still verify, and a
-successful login stores the password again with these."""
 
 
 @dataclass(frozen=True)
@@ -106,33 +99,31 @@ def add_user(
         uow.commit()
 
 
-def hash_password(password: str) -> str:
-    """An argon2 hash (slow on purpose: not on the writer thread)."""
+def hash_password(password: str, hasher: Callable[[str], str] = passwords.hash_password) -> str:
+    """An argon2 hash (slow on purpose: a server passes its password process's ``hash``)."""
     if len(password) < 8:
         raise RoleError("密码至少 8 位", "a password has at least 8 characters")
-    return str(_hasher.hash(password))
+    return hasher(password)
 
 
-@functools.cache
-def _decoy_hash() -> str:
-    """A hash to verify against for unknown names: they cost what a known name costs."""
-    return str(_hasher.hash(secrets.token_urlsafe(16)))
-
-
-def check_password(ctx: ServiceContext, username: str, password: str) -> Login:
-    """The user's credential if the password is right. Slow on purpose (argon2): call it
-    from a reader thread, never on the writer thread or inside a transaction. An unknown
-    name runs argon2 too, so timing does not tell which names exist."""
+def check_password(
+    ctx: ServiceContext,
+    username: str,
+    password: str,
+    verify: Callable[[str | None, str], passwords.Verdict] = passwords.verify,
+) -> Login:
+    """The user's credential if the password is right. Slow on purpose (argon2): a server
+    passes its password process's ``verify`` and calls this off the event loop, never on the
+    writer thread or inside a transaction. An unknown name runs argon2 too, so timing does
+    not tell which names exist."""
     with ctx.unit(write=False) as uow:
         user = uow.repo.user(username)
-    try:
-        stored = user.password_hash if user is not None else _decoy_hash()
-        if not _hasher.verify(stored, password) or user is None or user.disabled:
-            raise AuthError()
-    except VerificationError as exc:
-        raise AuthError() from exc
-    rehashed = str(_hasher.hash(password)) if _hasher.check_needs_rehash(stored) else None
-    return Login(Credential(user.role, user.counter, f"login:{username}"), username, rehashed)
+    verdict = verify(user.password_hash if user is not None else None, password)
+    if not verdict.ok or user is None or user.disabled:
+        raise AuthError()
+    return Login(
+        Credential(user.role, user.counter, f"login:{username}"), username, verdict.rehashed
+    )
 
 
 def record_lockout(ctx: ServiceContext, username: str, address: str) -> None:

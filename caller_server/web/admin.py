@@ -87,7 +87,7 @@ async def add_user(
     counter: str = Form(""),
 ) -> Response:
     async def work(rt: Runtime, actor: str) -> i18n.Said:
-        hashed = await rt.slow(auth.hash_password, password)
+        hashed = await rt.slow(auth.hash_password, password, rt.passwords.hash)
         number = int(counter) if counter.strip().isdigit() else None
         await rt.write(admin.add_user, rt.ctx, username.strip(), hashed, role, number, actor)
         return f"已添加用户 {username}", f"user {username} added"
@@ -115,7 +115,7 @@ async def reset_password(
     request: Request, username: str, csrf: str = Form(""), password: str = Form()
 ) -> Response:
     async def work(rt: Runtime, actor: str) -> i18n.Said:
-        hashed = await rt.slow(auth.hash_password, password)
+        hashed = await rt.slow(auth.hash_password, password, rt.passwords.hash)
         await rt.write(admin.set_password, rt.ctx, username, hashed, actor)
         _tokens(request).clear()
         return f"已重置 {username} 的密码", f"the password of {username} is reset"

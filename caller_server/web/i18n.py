@@ -24,6 +24,11 @@ _TEXT: dict[str, tuple[str, str, str]] = {
         "登入嘗試過多，請稍後再試（失敗 5 次後須等 15 分鐘）",
         "Too many login attempts; try again shortly (15 minutes after 5 failures)",
     ),
+    "login_unavailable": (
+        "登录服务暂时不可用，请稍后再试；如持续出现请联系系统管理员",
+        "登入服務暫時不可用，請稍後再試；如持續出現請聯絡系統管理員",
+        "Sign-in is unavailable right now; try again, and tell the administrator if it persists",
+    ),
     "expired_form": (
         "页面已过期，请重新输入",
         "頁面已過期，請重新輸入",

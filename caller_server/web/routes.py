@@ -18,6 +18,7 @@ from caller_server.api.throttle import TooManyLogins, attempt_login
 from caller_server.domain.errors import DomainError
 from caller_server.domain.outcome import LABELS as OUTCOMES
 from caller_server.domain.outcome import PAUSE_REASONS
+from caller_server.passwords import PasswordWorkerError
 from caller_server.runtime import Runtime
 from caller_server.services import auth, console
 from caller_server.store.repository import Credential
@@ -142,6 +143,8 @@ async def login(
     except TooManyLogins:
         log.info("web login throttled for %r", username)
         return _login_page(request, 429, next, "login_throttled", username)
+    except PasswordWorkerError:
+        return _login_page(request, 503, next, "login_unavailable", username)
     except DomainError:
         log.info("web login refused for %r", username)
         return _login_page(request, 401, next, "login_failed", username)

@@ -19,16 +19,13 @@ import httpx
 import pytest
 
 from caller_server.domain.hall import SAMPLE_HALL, load_hall
-from caller_server.runtime import initialise
 from caller_server.services import auth
-from caller_server.settings import Settings, create_secret
 from tests.serverkit import (
     ServerProcess,
     dispose_engines,
     free_port,
     identity,
-    sample_hall,
-    sql_context,
+    initialised,
 )
 
 PASSWORD = "pass-word-1"
@@ -50,10 +47,8 @@ class Pair:
 def pair(db_url: str, tmp_path: Path) -> Iterator[Pair]:
     home_a, home_b = tmp_path / "home-a", tmp_path / "home-b"
     home_a.mkdir()
-    create_secret(home_a)
     (home_a / "hall.toml").write_text(SAMPLE_HALL.read_text(encoding="utf-8"), encoding="utf-8")
-    initialise(Settings(home=home_a, db_url=db_url))
-    ctx = sql_context(db_url, sample_hall())
+    ctx = initialised(home_a, db_url)
     auth.add_user(ctx, "root", PASSWORD, "admin", None)
     kiosk = auth.create_token(ctx, "kiosk", None, "kiosk")
     clerk7 = auth.create_token(ctx, "clerk", 7, "clerk 7")

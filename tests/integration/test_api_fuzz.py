@@ -16,15 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from caller_server.runtime import initialise
 from caller_server.services import auth
-from caller_server.settings import Settings, create_secret
 from tests.serverkit import (
     ServerProcess,
     dispose_engines,
     free_port,
-    sample_hall,
-    sql_context,
+    initialised,
 )
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -36,9 +33,7 @@ def served(
 ) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
     home = tmp_path_factory.mktemp("fuzz-home")
     url = f"sqlite:///{home / 'yihao.db'}"
-    create_secret(home)
-    initialise(Settings(home=home, db_url=url))
-    ctx = sql_context(url, sample_hall())
+    ctx = initialised(home, url)
     tokens = {
         "kiosk": auth.create_token(ctx, "kiosk", None, "fuzz kiosk"),
         "clerk": auth.create_token(ctx, "clerk", 1, "fuzz clerk"),

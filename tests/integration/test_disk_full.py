@@ -12,16 +12,13 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from caller_server.runtime import initialise
 from caller_server.services import auth
-from caller_server.settings import Settings, create_secret
 from caller_server.store import tables as t
 from tests.serverkit import (
     ServerProcess,
     dispose_engines,
     free_port,
-    sample_hall,
-    sql_context,
+    initialised,
     tmpfs,
 )
 
@@ -48,9 +45,7 @@ def test_disk_full_is_said_and_service_resumes(small_disk: Path, tmp_path: Path)
     home = small_disk / "home"
     home.mkdir()
     url = f"sqlite:///{home / 'yihao.db'}"
-    create_secret(home)
-    initialise(Settings(home=home, db_url=url))
-    token = auth.create_token(sql_context(url, sample_hall()), "kiosk", None, "k")
+    token = auth.create_token(initialised(home, url), "kiosk", None, "k")
     dispose_engines()
     server = ServerProcess(home, url, free_port(), tmp_path / "server.log", grace=5)
     server.start()

@@ -25,14 +25,13 @@ from caller_server.api.app import create_app
 from caller_server.runtime import initialise, open_runtime
 from caller_server.services import auth
 from caller_server.settings import Settings, create_secret
-from tests.serverkit import REPO, ServerProcess, free_port
+from tests.serverkit import REPO, ServerProcess, free_port, initialised
 
 
 @pytest.fixture
 def server(yihao_home: Path, tmp_path: Path) -> Iterator[ServerProcess]:
     url = f"sqlite:///{yihao_home / 'yihao.db'}"
-    create_secret(yihao_home)
-    initialise(Settings(home=yihao_home, db_url=url))
+    initialised(yihao_home, url)
     proc = ServerProcess(
         yihao_home, url, free_port(), tmp_path / "server.log", ("--ws-per-address", "2"), grace=2
     )

@@ -4,18 +4,20 @@
 - ``yihao token list`` / ``revoke`` and the admin API;
 - failed logins are limited per name and per address (429 with Retry-After), with an audit
   event when a name is locked;
-- a login flood from many addresses does not stall issuing (argon2 runs on its own
-  lowest-priority thread, one lane, within a budget of checks a second): issue p99 under the
-  flood stays within 2x of p99 without it.
+- a login flood from many addresses does not stall issuing (argon2 runs in a process of its
+  own at the lowest priority, one lane, within a budget of checks a second): issue p99 under
+  the flood stays within 2x of p99 without it.
 """
 
 from __future__ import annotations
 
 import itertools
-import random
+import os
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,19 +26,16 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from caller_server.runtime import initialise
 from caller_server.services import auth
-from caller_server.settings import Settings, create_secret
 from caller_server.store import tables as t
 from caller_server.store.engine import make_engine
 from tests.serverkit import (
     REPO,
     ServerProcess,
     dispose_engines,
+    distinct_identities,
     free_port,
-    identity,
-    sample_hall,
-    sql_context,
+    initialised,
 )
 
 PASSWORD = "correct horse battery"
@@ -45,9 +44,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def servers(yihao_home: Path, tmp_path: Path) -> Iterator[tuple[list[ServerProcess], str]]:
     url = f"sqlite:///{yihao_home / 'yihao.db'}"
-    create_secret(yihao_home)
-    initialise(Settings(home=yihao_home, db_url=url))
-    ctx = sql_context(url, sample_hall())
+    ctx = initialised(yihao_home, url)
     auth.add_user(ctx, "li", PASSWORD, "manager", None)
     admin = auth.create_token(ctx, "admin", None, "admin")
     dispose_engines()
@@ -148,16 +145,25 @@ def test_failed_logins_are_limited_and_audited(
 
 
 FLOOD = """
-import sys, threading, httpx
-url, stop, codes = sys.argv[1], threading.Event(), []
+import json, socket, sys, threading
+host, port = sys.argv[1], int(sys.argv[2])
+stop, codes = threading.Event(), []
 def guess(worker):
     while not stop.wait(0.1):
         n = len(codes)  # each guess from another loopback address: no per-address lock helps
         source = f"127.{1 + worker}.{n // 250 % 250}.{n % 250 + 2}"
-        transport = httpx.HTTPTransport(local_address=source)
-        with httpx.Client(base_url=url, timeout=30, transport=transport) as http:
-            body = {"username": f"user{worker}-{n}", "password": "guess-guess"}
-            codes.append(http.post("/api/v1/auth/login", json=body).status_code)
+        body = json.dumps({"username": f"user{worker}-{n}", "password": "guess-guess"}).encode()
+        head = (
+            f"POST /api/v1/auth/login HTTP/1.1\\r\\nHost: {host}:{port}\\r\\n"
+            f"Content-Type: application/json\\r\\nContent-Length: {len(body)}\\r\\n"
+            "Connection: close\\r\\n\\r\\n"
+        ).encode()
+        with socket.create_connection((host, port), timeout=30, source_address=(source, 0)) as s:
+            s.sendall(head + body)
+            answer = b""
+            while chunk := s.recv(4096):
+                answer += chunk
+        codes.append(int(answer.split(b" ", 2)[1]))
 threads = [threading.Thread(target=guess, args=(i,)) for i in range(4)]
 for t in threads: t.start()
 sys.stdin.read()
@@ -167,32 +173,63 @@ print(*codes)
 """
 """An attacker's process: 4 clients, each up to 10 guesses a second, each guess from another
 loopback address (a botnet: only the process's budget of password checks holds it back),
-until stdin closes."""
+until stdin closes. Plain sockets: the attacking machines' CPU is not the server's, so
+simulating them costs this machine little."""
 
 
 def _p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100)[98]
 
 
-def _nice_values(pid: int) -> list[int]:
-    """The nice value of every thread of process ``pid`` (field 19 of /proc/PID/task/TID/stat)."""
-    values = []
-    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-        values.append(int(fields[16]))
-    return values
+def _nice(pid: int) -> int:
+    """The nice value of process ``pid`` (field 19 of /proc/PID/stat)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
-def test_a_login_flood_does_not_stall_issuing(servers: tuple[list[ServerProcess], str]) -> None:
-    (a, _b), admin = servers
+def _children(pid: int) -> dict[int, str]:
+    """The command line of each child of process ``pid``."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                cmdline = (stat.parent / "cmdline").read_bytes()
+                children[int(stat.parent.name)] = cmdline.replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+    return children
+
+
+@pytest.fixture
+def server_in_memory(yihao_home: Path, tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
+    """One server whose SQLite database lives on a tmpfs (/dev/shm): the latency of the
+    machine's disk (an fsync of 50-400 ms now and then on this VM, in either phase) is not
+    what the flood test measures."""
+    if not Path("/dev/shm").is_dir():
+        pytest.skip("no /dev/shm tmpfs on this machine")
+    with tempfile.TemporaryDirectory(dir="/dev/shm", prefix="yihao-flood-") as ram:
+        url = f"sqlite:///{ram}/yihao.db"
+        admin = auth.create_token(initialised(yihao_home, url), "admin", None, "admin")
+        dispose_engines()
+        proc = ServerProcess(yihao_home, url, free_port(), tmp_path / "server.log", grace=3)
+        proc.start()
+        try:
+            yield proc, admin
+        finally:
+            proc.stop()
+
+
+def test_a_login_flood_does_not_stall_issuing(
+    server_in_memory: tuple[ServerProcess, str],
+) -> None:
+    a, admin = server_in_memory
     kiosk = httpx.Client(base_url=a.url, headers=_bearer(admin), timeout=30)
-    rng = random.Random(9)
-    categories = itertools.cycle("ABCD")  # 500 a day each: room for four measurements
+    citizens = distinct_identities()
+    categories = itertools.cycle("ABCD")  # 500 a day each: room for three measurements
 
     def issue_latencies(n: int) -> list[float]:
         times = []
         for _ in range(n):
-            body = {"category": next(categories), "identity": identity(rng).model_dump()}
+            body = {"category": next(categories), "identity": next(citizens).model_dump()}
             started = time.perf_counter()
             response = kiosk.post("/api/v1/tickets", json=body)
             times.append(time.perf_counter() - started)
@@ -200,24 +237,24 @@ def test_a_login_flood_does_not_stall_issuing(servers: tuple[list[ServerProcess]
         return times
 
     def measure() -> tuple[list[float], list[float], list[int]]:
-        """Four quiet and four flooded phases, alternating, so that a burst of load from
-        elsewhere on the machine lands on both sides rather than on one."""
+        """Six quiet and six flooded phases of 50 tickets, alternating, so that a burst of
+        load from elsewhere on the machine lands on both sides rather than on one."""
         quiet: list[float] = []
         busy: list[float] = []
         codes: list[int] = []
-        for _ in range(4):
-            quiet += issue_latencies(55)
+        for _ in range(6):
+            quiet += issue_latencies(50)
             # The attacker stands for machines on the LAN: its own CPU use (at the lowest
             # priority here) is not the server's. The server's share is what is measured.
             flood = subprocess.Popen(
-                ["nice", "-n", "19", sys.executable, "-c", FLOOD, a.url],
+                ["nice", "-n", "19", sys.executable, "-c", FLOOD, "127.0.0.1", str(a.port)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
             )
             try:
                 time.sleep(1.0)
-                busy += issue_latencies(55)
+                busy += issue_latencies(50)
             finally:
                 out, _ = flood.communicate("", timeout=60)
             codes += [int(code) for code in out.split()]
@@ -226,11 +263,11 @@ def test_a_login_flood_does_not_stall_issuing(servers: tuple[list[ServerProcess]
     issue_latencies(20)  # warm up
     reports = []
     try:
-        # A p99 of 220 samples is their third-slowest: one hiccup of a shared runner (an
-        # fsync, another test's process exiting) can decide it. Up to four measurements;
-        # a flood that really slows issuing (argon2 on the writer stopped it for seconds)
-        # fails all four.
-        for _ in range(4):
+        # A p99 of 300 samples is their fourth-slowest: one hiccup of a shared runner
+        # (another test's process exiting, the VM's host) can decide it. Up to three
+        # measurements; a flood that really slows issuing (argon2 on the writer stopped it
+        # for seconds) fails all three.
+        for _ in range(3):
             quiet, busy, codes = measure()
             assert codes.count(401) >= 10  # the flood did reach argon2, one check at a time
             assert codes.count(429) >= 10  # and the process's budget refused the rest
@@ -243,5 +280,29 @@ def test_a_login_flood_does_not_stall_issuing(servers: tuple[list[ServerProcess]
                 break
     finally:
         kiosk.close()
-    assert a.proc is not None and 19 in _nice_values(a.proc.pid)  # the argon2 thread yields
+    assert a.proc is not None and _nice(a.proc.pid) == 0
+    workers = [
+        pid for pid, cmd in _children(a.proc.pid).items() if "caller_server.passwords" in cmd
+    ]
+    assert len(workers) == 1 and _nice(workers[0]) == 19  # argon2 runs apart, and yields
     assert with_flood <= 2 * without, reports
+
+
+def test_logins_go_on_when_the_password_process_is_killed(
+    servers: tuple[list[ServerProcess], str],
+) -> None:
+    (a, _b), _admin = servers
+    assert a.proc is not None
+    with httpx.Client(base_url=a.url, timeout=30) as http:
+
+        def login() -> int:
+            body = {"username": "li", "password": PASSWORD}
+            return http.post("/api/v1/auth/login", json=body).status_code
+
+        assert login() == 200
+        (worker,) = [p for p, cmd in _children(a.proc.pid).items() if "passwords" in cmd]
+        os.kill(worker, signal.SIGKILL)
+        assert login() == 200  # a new worker answers
+        (replacement,) = [p for p, cmd in _children(a.proc.pid).items() if "passwords" in cmd]
+        assert replacement != worker and _nice(replacement) == 19
+    assert "the password process ended" in a.log_path.read_text()
