@@ -242,14 +242,21 @@ class CounterState(Model):
 
 
 class AlertOut(Model):
-    kind: Literal["long_wait", "idle_counter", "device_offline", "device_suspect", "printer_fault"]
+    kind: Literal[
+        "long_wait",
+        "idle_counter",
+        "device_offline",
+        "device_suspect",
+        "printer_fault",
+        "reader_fault",
+    ]
     message_zh: str
     message_en: str
     number: str | None = None
     counter: int | None = None
     minutes: int
     device: str | None = None
-    """The kiosk an alert is about (printer_fault, a kiosk's device_offline)."""
+    """The kiosk an alert is about (printer_fault, reader_fault, a kiosk's device_offline)."""
     since: float | None = None
     """When the condition began, where the same condition may come back the same day."""
 
@@ -342,6 +349,8 @@ class KioskOut(KioskHealthIn):
     online: bool
     fault_since: float | None = None
     """When the printer's current fault (or paper near end) was first reported."""
+    reader_since: float | None = None
+    """When the card reader's current fault was first reported."""
 
 
 # --- output devices (counter screens, hall wall, voice announcers) ---------------------------

@@ -1,11 +1,13 @@
 """Kiosk health: each kiosk reports every 30 s; the manager sees the last report of each
-and is alerted while a printer reports a fault or paper near end, or a kiosk falls silent."""
+and is alerted while a printer reports a fault or paper near end, while a card reader is
+faulty, or when a kiosk falls silent."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from caller_server.domain.errors import DomainError
 from caller_server.domain.events import Event, EventKind
@@ -27,6 +29,14 @@ PRINTER_FAULTS: dict[str, tuple[str, str]] = {
     "printing_paused": ("已暂停出票，请检查打印机", "printing is paused"),
 }
 """Printer conditions that raise an alert (``unknown``, a write-only printer, does not)."""
+READER_FAULTS: dict[str, tuple[str, str]] = {
+    "fault": (
+        "读卡器故障，请检查连线或更换读卡器；无需身份证的业务仍可取号",
+        "the card reader is faulty (check its cable or replace it); "
+        "categories without ID still issue",
+    ),
+}
+"""Reader conditions that raise an alert (``none``, a kiosk without a reader, does not)."""
 
 
 class BadKioskId(DomainError):
@@ -46,25 +56,48 @@ def printer_fault(health: Mapping[str, Any]) -> str | None:
     return "printing_paused" if health.get("printing_paused") else None
 
 
+def reader_fault(health: Mapping[str, Any]) -> str | None:
+    """The alerting condition of a health report's card reader."""
+    return "fault" if health.get("reader") == "fault" else None
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of a kiosk whose condition raises its own alert."""
+
+    alert: Literal["printer_fault", "reader_fault"]
+    condition: Callable[[Mapping[str, Any]], str | None]
+    messages: dict[str, tuple[str, str]]
+    since: str
+    """The stored report's field for when the condition began."""
+
+
+PARTS = (
+    Part("printer_fault", printer_fault, PRINTER_FAULTS, "fault_since"),
+    Part("reader_fault", reader_fault, READER_FAULTS, "reader_since"),
+)
+
+
 def report(ctx: ServiceContext, kiosk_id: str, health: KioskHealthIn) -> None:
     if not 0 < len(kiosk_id) <= 64 or not kiosk_id.isprintable():
         raise BadKioskId()
     now = ctx.clock()
-    stored: dict[str, Any] = {**health.model_dump(mode="json"), "fault_since": None}
-    fault = printer_fault(stored)
+    stored: dict[str, Any] = health.model_dump(mode="json")
     with ctx.unit(write=True) as uow:
         before = next((h for k, h, _ in uow.repo.kiosk_health() if k == kiosk_id), {})
-        changed = fault != printer_fault(before)
-        if fault is not None:  # the same fault as the last report keeps its start
-            stored["fault_since"] = now if changed else before.get("fault_since") or now
+        changes = []
+        for part in PARTS:
+            fault = part.condition(stored)
+            changed = fault != part.condition(before)
+            # the same condition as the last report keeps its start
+            kept = before.get(part.since) or now
+            stored[part.since] = None if fault is None else now if changed else kept
+            if changed:  # audited, and it wakes the dashboards of every process
+                data = {"alert": part.alert, "kiosk": kiosk_id, "fault": fault or "ok"}
+                changes.append(Event(EventKind.ALERT, now, f"kiosk:{kiosk_id}", data=data))
         uow.repo.save_kiosk_health(kiosk_id, stored, now)
-        if changed:
-            # a fault begins or ends: audited, and it wakes the dashboards of every process
-            change = {"alert": "printer_fault", "kiosk": kiosk_id, "fault": fault or "ok"}
-            ctx.record(uow, Event(EventKind.ALERT, now, f"kiosk:{kiosk_id}", data=change))
-        else:
-            uow.commit()
-    if health.reader != "ok" or fault is not None:
+        ctx.record(uow, *changes)
+    if any(part.condition(stored) for part in PARTS):
         log.warning("kiosk %s reports %s", kiosk_id, health.model_dump())
 
 
@@ -102,21 +135,22 @@ def alerts(
                 )
             )
             continue
-        fault = printer_fault(health)
-        if fault is None:
-            continue
-        since = float(health.get("fault_since") or seen)
-        zh, en = PRINTER_FAULTS[fault]
-        found.append(
-            AlertOut(
-                kind="printer_fault",
-                message_zh=f"自助机 {kiosk_id}：{zh}",
-                message_en=f"kiosk {kiosk_id}: {en}",
-                minutes=int((now - since) // 60),
-                device=kiosk_id,
-                since=since,
+        for part in PARTS:
+            fault = part.condition(health)
+            if fault is None:
+                continue
+            since = float(health.get(part.since) or seen)
+            zh, en = part.messages[fault]
+            found.append(
+                AlertOut(
+                    kind=part.alert,
+                    message_zh=f"自助机 {kiosk_id}：{zh}",
+                    message_en=f"kiosk {kiosk_id}: {en}",
+                    minutes=int((now - since) // 60),
+                    device=kiosk_id,
+                    since=since,
+                )
             )
-        )
     return found
 
 

@@ -26,7 +26,7 @@ class ManagerAlert:
     """One line of the manager's alert list."""
 
     kind: str
-    """long_wait, idle_counter, device_offline, device_suspect, printer_fault (live),
+    """long_wait, idle_counter, device_offline, device_suspect, printer_fault, reader_fault (live),
     long_pause, bad_review (today), case_overdue (open too long), writes_failing."""
     key: str
     message_zh: str

@@ -258,6 +258,46 @@ def test_a_printer_fault_alerts_until_fixed_and_comes_back_as_a_new_alert(
     assert changes == ["paper_near_end", "paper_out", "ok", "cover_open"]  # changes, not reports
 
 
+def test_a_reader_fault_is_its_own_alert_beside_the_printers(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    def faults() -> dict[str, supervision.ManagerAlert]:
+        return {
+            a.kind: a
+            for a in supervision.supervision(ctx).alerts
+            if a.kind in ("printer_fault", "reader_fault")
+        }
+
+    kiosks.report(ctx, "k1", _health())
+    kiosks.report(ctx, "k2", KioskHealthIn(reader="none", printer="ok", version="t"))
+    assert faults() == {}  # a kiosk without a reader (no-ID categories only) is fine
+    kiosks.report(ctx, "k1", KioskHealthIn(reader="fault", printer="ok", version="t"))
+    clock.advance(120)
+    kiosks.report(ctx, "k1", KioskHealthIn(reader="fault", printer="paper_out", version="t"))
+    alerts = faults()
+    assert set(alerts) == {"reader_fault", "printer_fault"}
+    reader = alerts["reader_fault"]
+    assert reader.message_zh.startswith("自助机 k1：读卡器故障")
+    assert "card reader is faulty" in reader.message_en
+    assert "k1" in reader.key and reader.key != alerts["printer_fault"].key
+    # each keeps its own start: the reader failed two minutes before the paper ran out
+    assert reader.key.endswith(f":{int((clock() - 120) * 1000)}")
+    assert alerts["printer_fault"].key.endswith(f":{int(clock() * 1000)}")
+    kiosks.report(ctx, "k1", KioskHealthIn(reader="ok", printer="paper_out", version="t"))
+    assert set(faults()) == {"printer_fault"}  # the reader is back; the paper still out
+    with ctx.unit(write=False) as uow:
+        changes = [
+            (e.data["alert"], e.data["fault"])
+            for e in uow.repo.events_since(0, 500)
+            if e.kind is EventKind.ALERT
+        ]
+    assert changes == [
+        ("reader_fault", "fault"),
+        ("printer_fault", "paper_out"),
+        ("reader_fault", "ok"),
+    ]
+
+
 def test_a_silent_kiosk_is_an_offline_alert(ctx: ServiceContext, clock: FakeClock) -> None:
     kiosks.report(ctx, "k1", _health("paper_out"))
     clock.advance(kiosks.OFFLINE_AFTER + 1)
