@@ -65,6 +65,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.pusher = pusher
     app.state.tokens = TokenCache()
     hub.hooks.append(app.state.tokens.forgets)
+    web_admin.catch_up_hall_edits(rt)
     hub.hooks.append(web_admin.follow_hall_edits(rt))
     app.state.logins = LoginThrottle()
     errors.install(app)

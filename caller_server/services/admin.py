@@ -70,6 +70,12 @@ def revoke_token(ctx: ServiceContext, token_id: int, actor: str) -> None:
         _audit(ctx, uow, actor, "token_revoked", token_id=token_id)
 
 
+def last_hall_edit(ctx: ServiceContext) -> Event | None:
+    """The latest hall change made through the admin page (its data carries the hall)."""
+    with ctx.unit(write=False) as uow:
+        return uow.repo.last_event_with(EventKind.ADMIN, "hall")
+
+
 def hall_changed(
     ctx: ServiceContext,
     actor: str,

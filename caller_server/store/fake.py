@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from caller_server.domain.appointments import Appointment
 from caller_server.domain.estimate import people_ahead
-from caller_server.domain.events import Event
+from caller_server.domain.events import Event, EventKind
 from caller_server.domain.hall import Counter
 from caller_server.domain.policy import Candidate
 from caller_server.domain.ticket import Status, Ticket, service_day
@@ -156,6 +156,9 @@ class FakeRepository(Repository):
 
     def events_since(self, seq: int, limit: int) -> list[Event]:
         return self.db.events[seq : seq + limit]
+
+    def last_event_with(self, kind: EventKind, key: str) -> Event | None:
+        return next((e for e in reversed(self.db.events) if e.kind is kind and key in e.data), None)
 
     def events_of_day(self, day: str) -> list[Event]:
         return [e for e in self.db.events if service_day(e.at, self.tz) == day]

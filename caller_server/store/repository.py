@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from caller_server.domain.appointments import Appointment
-from caller_server.domain.events import Event
+from caller_server.domain.events import Event, EventKind
 from caller_server.domain.hall import Counter
 from caller_server.domain.ticket import Ticket
 
@@ -196,6 +196,10 @@ class Repository(ABC):
 
     @abstractmethod
     def last_seq(self) -> int: ...
+
+    @abstractmethod
+    def last_event_with(self, kind: EventKind, key: str) -> Event | None:
+        """The latest event of ``kind`` whose data has ``key``."""
 
     # --- appointments
     @abstractmethod

@@ -397,6 +397,13 @@ class SqlRepository(Repository):
         ).mappings()
         return [_event(r) for r in rows]
 
+    def last_event_with(self, kind: EventKind, key: str) -> Event | None:
+        ev = t.events.c
+        rows = self.conn.execute(
+            select(t.events).where(ev.kind == kind.value).order_by(ev.seq.desc())
+        ).mappings()
+        return next((e for e in map(_event, rows) if key in e.data), None)
+
     def events_of_day(self, day: str) -> list[Event]:
         ev = t.events.c
         rows = self.conn.execute(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -133,14 +134,49 @@ async def revoke_token(request: Request, token_id: int, csrf: str = Form("")) ->
     return await _change(request, csrf, work)
 
 
-def _apply(rt: Runtime, data: dict[str, Any], hall: Hall) -> None:
-    """Write the validated hall file and switch the running server to it."""
-    target = (
+def _hall_target(rt: Runtime) -> Path:
+    """The hall file an edit is written to."""
+    return (
         rt.settings.home / "hall.toml" if rt.settings.hall_path is None else rt.settings.hall_path
     )
-    target.write_text(halledit.dump(data), encoding="utf-8")
+
+
+def _apply(rt: Runtime, data: dict[str, Any], hall: Hall) -> None:
+    """Write the validated hall file and switch the running server to it."""
+    _hall_target(rt).write_text(halledit.dump(data), encoding="utf-8")
     rt.hall = hall
     rt.ctx.hall = hall
+
+
+def catch_up_hall_edits(rt: Runtime) -> None:
+    """At start: apply the last hall edit made on the database while this process was down
+    (another machine's server took it), unless this process's hall file was changed after it
+    (``yihao init --config``, an edited file): the newer of the two is the hall."""
+    edit = admin.last_hall_edit(rt.ctx)
+    if edit is None:
+        return
+    try:
+        hall = parse_hall(edit.data["hall"])
+    except DomainError as exc:  # validated by the process that took it; never expected
+        log.error("hall edit #%d not applied: %s", edit.seq, exc.message_en)
+        return
+    if hall == rt.hall:
+        return
+    target = _hall_target(rt)
+    if target.exists() and target.stat().st_mtime > edit.at:
+        log.warning(
+            "%s was changed after hall edit #%d (%s) and differs from it: the file is used",
+            target,
+            edit.seq,
+            edit.data.get("what"),
+        )
+        return
+    _apply(rt, edit.data["hall"], hall)
+    log.info(
+        "hall edit #%d (%s), made while this server was down, applied",
+        edit.seq,
+        edit.data.get("what"),
+    )
 
 
 def follow_hall_edits(rt: Runtime) -> Callable[[EventOut], None]:

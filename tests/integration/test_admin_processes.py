@@ -124,3 +124,28 @@ def test_a_hall_edit_through_one_process_is_enforced_by_the_other(pair: Pair) ->
     kept = load_hall(pair.b.home / "hall.toml")  # a restart of B keeps the edit
     assert kept.categories["D"].daily_cap == 2
     assert list(kept.counters[7].codes) == ["C", "D"]
+
+
+def _counter_categories(server: ServerProcess, number: int) -> list[str]:
+    snap = httpx.get(f"{server.url}/api/v1/queue").json()
+    categories: list[str] = next(c for c in snap["counters"] if c["number"] == number)["categories"]
+    return categories
+
+
+def test_a_server_down_during_a_hall_edit_applies_it_when_it_starts(pair: Pair) -> None:
+    pair.b.stop()
+    admin, csrf = _admin_session(pair.a)
+    reply = admin.post("/admin/counters/7", data={"csrf": csrf, "categories": "C, D"})
+    assert reply.status_code == 303 and "msg=" in reply.headers["location"]
+    pair.b.start()
+    assert _counter_categories(pair.b, 7) == ["C", "D"]  # at once, not at the next edit
+    assert list(load_hall(pair.b.home / "hall.toml").counters[7].codes) == ["C", "D"]
+    assert "made while this server was down, applied" in pair.b.log_path.read_text()
+
+    # A hall file changed after the edit (``yihao init --config``, a new file) is newer: kept.
+    pair.b.stop()
+    hall_b = pair.b.home / "hall.toml"
+    hall_b.write_text(SAMPLE_HALL.read_text(encoding="utf-8"), encoding="utf-8")
+    pair.b.start()
+    assert _counter_categories(pair.b, 7) == list(load_hall(SAMPLE_HALL).counters[7].codes)
+    assert "differs from it: the file is used" in pair.b.log_path.read_text()

@@ -191,6 +191,18 @@ def test_admin_changes_are_audited_with_the_admin(ctx: ServiceContext, clock: Fa
     ]
 
 
+def test_the_last_hall_edit_is_found_among_other_admin_events(ctx: ServiceContext) -> None:
+    assert admin.last_hall_edit(ctx) is None
+    data = halledit.read(SAMPLE_HALL)
+    first, _ = halledit.set_counter(data, 7, "C, D")
+    admin.hall_changed(ctx, "admin:root", "counter_categories", "7", "D", "C, D", first)
+    second, _ = halledit.set_counter(first, 7, "D")
+    admin.hall_changed(ctx, "admin:root", "counter_categories", "7", "C, D", "D", second)
+    admin.add_user(ctx, "li", auth.hash_password("li-pass-1"), "clerk", 3, "admin:root")
+    found = admin.last_hall_edit(ctx)  # the user added since is an admin event without a hall
+    assert found is not None and found.data["hall"] == second and found.data["after"] == "D"
+
+
 def test_hall_edits_are_validated_and_written_back(tmp_path: Path) -> None:
     data = halledit.read(SAMPLE_HALL)
     new, hall = halledit.set_counter(data, 3, "B:3, C:1")
