@@ -239,6 +239,10 @@ class CounterState(Model):
     current: TicketBrief | None = None
     clerk: str | None = None
     """Who acted at the counter last today (a clerk's user name or token label)."""
+    name_tw: str = ""
+    """The name in Traditional Chinese, where the hall gives one (else the screen draws its own)."""
+    name_en: str = ""
+    """The name in English, where the hall gives one (else the screen draws its own)."""
 
 
 class AlertOut(Model):
@@ -448,6 +452,8 @@ class DisplayState(Model):
     counters: list[CounterState]
     recent: list[EventOut] = Field(default_factory=list, description="last 8 calls, newest first")
     notice: str = ""
+    hall_tw: str = ""
+    hall_en: str = ""
 
 
 class DeviceDown(Model):
@@ -464,6 +470,8 @@ class DeviceDown(Model):
     ok: bool | None = None
     number: str | None = None
     detail: str | None = None
+    detail_tw: str = ""
+    detail_en: str = ""
 
 
 class DeviceUp(Model):

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import platformdirs
 
+from counter_display.texts import DEFAULT_LANG, parse_lang
+
 log = logging.getLogger(__name__)
 
 
@@ -27,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
         "--sim", action="store_true", help="no hardware: offscreen Qt; voice writes WAVs"
     )
     p.add_argument("--fullscreen", action="store_true")
+    p.add_argument(
+        "--lang",
+        type=_lang,
+        default=DEFAULT_LANG,
+        help="screen language: zh-CN (default), zh-TW or en; the announcer speaks Mandarin",
+    )
     p.add_argument("--insecure", action="store_true", help="accept a plain-HTTP server (demo)")
     p.add_argument("--data-dir", type=Path, help="identity directory (default: user data dir)")
     p.add_argument(
@@ -41,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-v", "--verbose", action="store_true")
     return p
+
+
+def _lang(value: str) -> str:
+    try:
+        return parse_lang(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -80,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         mdns=[] if args.mdns == "off" else args.mdns.split(","),
         port=args.port,
         insecure=args.insecure,
+        lang=args.lang,
     )
     if args.factory_reset:
         shutil.rmtree(options.data_dir, ignore_errors=True)

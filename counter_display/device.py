@@ -18,10 +18,9 @@ from counter_display.errors import DisplayError
 from counter_display.identity import Identity, PairedServer
 from counter_display.link import PushLink
 from counter_display.pairing import PairingEndpoint
+from counter_display.texts import DEFAULT_LANG, text
 
 log = logging.getLogger(__name__)
-
-ROLE_NAMES = {"counter": "窗口屏", "wall": "综合屏", "voice": "播报器"}
 
 
 @dataclass
@@ -42,14 +41,21 @@ class DeviceOptions:
     """TCP port of the pairing endpoint (0: any free port)."""
     insecure: bool = False
     """Accept a plain-HTTP server (single-machine demo only)."""
+    lang: str = DEFAULT_LANG
+    """The screen's language: zh-CN, zh-TW or en (the announcer speaks Mandarin regardless)."""
 
     @property
     def display_name(self) -> str:
+        """The name the manager sees: ``--name``, else 「3号窗口屏」, 「综合屏」 or 「播报器」."""
+        return self.label(DEFAULT_LANG)
+
+    def label(self, lang: str) -> str:
+        """The device's name in ``lang``, as its own screen shows it."""
         if self.name:
             return self.name
         if self.role == "counter" and self.counter is not None:
-            return f"{self.counter}号窗口屏"
-        return ROLE_NAMES[self.role]
+            return text("role_counter", lang, counter=self.counter)
+        return text(f"role_{self.role}", lang)
 
 
 class DeviceCore:

@@ -31,6 +31,9 @@ from tests.serverkit import (
 
 T = TypeVar("T")
 START_LINE = re.compile(r"device id=(\S+) role=(\S+) pin=(\d+)")
+SIMPLIFIED_ONLY = "请号务满评价对暂综报员输码连证书绝设备谢项类资会询应过馆处业办为时间数关个这"
+"""Characters of Simplified Chinese that Traditional writes otherwise (請號務滿評價對 …): none may
+appear in a zh-TW screen."""
 
 
 def wait_for(check: Callable[[], T], timeout: float = 20.0, what: str = "condition") -> T:

@@ -84,6 +84,10 @@ class Counter:
     number: int
     name: str
     categories: tuple[CounterCategory, ...]
+    name_tw: str = ""
+    """Its name in Traditional Chinese (``name_tw``); empty: screens draw 「3號窗口」."""
+    name_en: str = ""
+    """Its name in English (``name_en``); empty: screens draw "Counter 3"."""
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -168,7 +172,7 @@ _CATEGORY_KEYS = (
     "service_minutes",
     "matters",
 )
-_COUNTER_KEYS = ("number", "name", "categories")
+_COUNTER_KEYS = ("number", *_NAME_KEYS, "categories")
 _HALL_KEYS = ("id", *_NAME_KEYS, "timezone")
 
 
@@ -256,7 +260,13 @@ def _counter(table: Mapping[str, Any], path: str, known: Mapping[str, Category])
         raise HallConfigError(f"{path}categories", "give a weight to every category or to none")
     if len({e.code for e in entries}) != len(entries):
         raise HallConfigError(f"{path}categories", "a category is listed twice")
-    return Counter(number, _get(table, "name", str, path, f"{number}号窗口"), tuple(entries))
+    return Counter(
+        number,
+        _get(table, "name", str, path, f"{number}号窗口"),
+        tuple(entries),
+        _get(table, "name_tw", str, path, ""),
+        _get(table, "name_en", str, path, ""),
+    )
 
 
 def _rules(table: Mapping[str, Any]) -> Rules:

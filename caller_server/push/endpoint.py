@@ -27,6 +27,7 @@ from caller_server.push.pusher import DeviceLink, Pusher, encode
 from caller_server.runtime import Runtime
 from caller_server.services import devices, display
 from caller_server.store.repository import Credential, DeviceRecord
+from caller_server.zhtw import traditional
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,14 @@ async def _rate(rt: Runtime, record: DeviceRecord, number: str, level: int) -> D
     try:
         await rt.write(devices.rate_from_evaluator, rt.ctx, record, number, level)
     except DomainError as exc:
-        return DeviceDown(type="rated", ok=False, number=number, detail=exc.message_zh)
+        return DeviceDown(
+            type="rated",
+            ok=False,
+            number=number,
+            detail=exc.message_zh,
+            detail_tw=traditional(exc.message_zh),
+            detail_en=exc.message_en,
+        )
     return DeviceDown(type="rated", ok=True, number=number, detail="感谢您的评价")
 
 

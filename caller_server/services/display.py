@@ -44,6 +44,8 @@ def board(ctx: ServiceContext, recent: list[EventOut], notice: str) -> DisplaySt
         counters=counters,
         recent=recent,
         notice=notice,
+        hall_tw=ctx.hall.names.zh_tw,
+        hall_en=ctx.hall.names.en,
     )
 
 

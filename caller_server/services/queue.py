@@ -96,6 +96,8 @@ def counter_states(
             categories=list(c.codes),
             current=brief(at_counter[c.number]) if c.number in at_counter else None,
             clerk=clerk_of(clerks[c.number]) if c.number in clerks else None,
+            name_tw=c.name_tw,
+            name_en=c.name_en,
         )
         for c in ctx.hall.counters.values()
     ]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
-from counter_display.qt.style import BACKGROUND, MUTED, NUMBER, PAUSED, TEXT, font
-from counter_display.views import LEVELS, CounterView
+from counter_display.qt.fit import FitButton, FitLabel
+from counter_display.qt.style import BACKGROUND, MUTED, NUMBER, PAUSED, TEXT
+from counter_display.views import LEVELS, CounterView, PinView
 
 BUTTON_COLOURS = ("#2e7d32", "#558b2f", "#9e9d24", "#ef6c00", "#c62828")
 
@@ -21,16 +22,16 @@ class CounterScreen(QWidget):
         self._rate = rate
         self._view: CounterView | None = None
         self.setStyleSheet(f"background: {BACKGROUND}; color: {TEXT};")
-        self.title = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.number = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = FitLabel()
+        self.number = FitLabel()
         self.number.setStyleSheet(f"color: {NUMBER};")
-        self.sentence = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.footer = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.sentence = FitLabel()
+        self.footer = FitLabel()
         self.footer.setStyleSheet(f"color: {MUTED};")
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[FitButton] = []
         grid = QGridLayout()
-        for i, (level, label) in enumerate(LEVELS):
-            button = QPushButton(label)
+        for i, level in enumerate(LEVELS):
+            button = FitButton()
             button.setStyleSheet(
                 f"background: {BUTTON_COLOURS[i]}; color: white; border-radius: 12px;"
             )
@@ -42,46 +43,40 @@ class CounterScreen(QWidget):
         layout = QVBoxLayout(self)
         for widget in (self.title, self.number, self.sentence, self.panel, self.footer):
             layout.addWidget(widget)
-        self.show_pin(None)
+        self.panel.hide()
 
     def _pressed(self, level: int) -> None:
         if self._view is not None and self._view.evaluating:
             self._rate(self._view.evaluating, level)
 
-    def show_pin(self, pin: str | None, name: str = "") -> None:
-        if pin is None:
-            return
+    def show_pin(self, view: PinView) -> None:
         self._view = None
-        self.title.setText(f"{name} 等待配对")
-        self.number.setText(pin)
-        self.sentence.setText("请管理员在管理端输入此配对码")
+        self.title.setText(view.title)
+        self.number.setStyleSheet(f"color: {NUMBER};")
+        self.number.setText(view.pin)
+        self.sentence.setText(view.hint)
         self.panel.hide()
         self.footer.setText("")
 
     def show_view(self, view: CounterView, note: str = "") -> None:
+        """Draw ``view``; a non-empty ``note`` (the link to the server is down) replaces the
+        footer."""
         self._view = view
-        self.title.setText(view.name or f"{view.counter}号窗口")
+        self.title.setText(view.name)
         self.number.setStyleSheet(f"color: {PAUSED if view.paused else NUMBER};")
-        if view.evaluating:
-            self.number.setText(view.evaluating)
-            self.sentence.setText("请您对本次服务进行评价")
-            self.panel.show()
-        elif view.paused:
-            self.number.setText("暂停服务")
-            self.sentence.setText("请到其他窗口办理")
-            self.panel.hide()
-        else:
-            self.number.setText(view.number or "—")
-            self.sentence.setText(view.sentence or "请稍候")
-            self.panel.hide()
+        self.number.setText(view.big)
+        self.sentence.setText(view.line)
+        for button, (_level, label) in zip(self.buttons, view.ratings, strict=True):
+            button.set_label(label)
+        self.panel.setVisible(bool(view.evaluating))
         self.footer.setText(note or view.footer)
 
-    def resizeEvent(self, event: object) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         h = self.height()
-        self.title.setFont(font(h * 0.08, bold=True))
-        self.number.setFont(font(h * 0.30, bold=True))
-        self.sentence.setFont(font(h * 0.09, bold=True))
-        self.footer.setFont(font(h * 0.06))
+        self.title.set_pixels(h * 0.08, bold=True)
+        self.number.set_pixels(h * 0.30, bold=True)
+        self.sentence.set_pixels(h * 0.09, bold=True)
+        self.footer.set_pixels(h * 0.06)
         for button in self.buttons:
-            button.setFont(font(h * 0.05, bold=True))
+            button.set_pixels(h * 0.05)
             button.setMinimumHeight(round(h * 0.16))

@@ -7,6 +7,7 @@ height (glyphs over 1/10 of the screen, readable from 15 m); a new call flashes.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -16,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_display.qt.fit import FitLabel
 from counter_display.qt.style import BACKGROUND, MUTED, NUMBER, PAUSED, TEXT, font
-from counter_display.views import WallView
+from counter_display.views import PinView, WallView
 
 NUMBER_SHARE = 0.145
 """Font pixel size of a counter's number, as a share of the window height."""
@@ -27,8 +29,8 @@ FLASHES = 6
 class CounterTile(QWidget):
     def __init__(self) -> None:
         super().__init__()
-        self.label = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.number = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.label = FitLabel()
+        self.number = FitLabel()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 0, 8, 0)
         layout.addWidget(self.label, 2)
@@ -39,19 +41,19 @@ class WallScreen(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setStyleSheet(f"background: {BACKGROUND}; color: {TEXT};")
-        self.header = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.header = FitLabel()
         self.tiles: list[CounterTile] = []
         self.grid = QGridLayout()
         self.grid.setSpacing(4)
-        self.recent_title = QLabel("最近叫号")
+        self.recent_title = FitLabel(Qt.AlignmentFlag.AlignLeft)
         self.recent_title.setStyleSheet(f"color: {MUTED};")
-        self.recent = QLabel("", alignment=Qt.AlignmentFlag.AlignTop)
-        self.waiting = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.recent = FitLabel(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.waiting = FitLabel()
         self.ticker = QLabel("", alignment=Qt.AlignmentFlag.AlignVCenter)
         self.ticker.setStyleSheet(f"color: {NUMBER}; background: #12335c; padding-left: 12px;")
+        self.ticker.setObjectName("ticker")
         # A long notice scrolls; it must never widen the window.
-        for label in (self.ticker, self.waiting, self.recent):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, label.sizePolicy().verticalPolicy())
+        self.ticker.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         side = QVBoxLayout()
         side.addWidget(self.recent_title)
         side.addWidget(self.recent, 1)
@@ -73,25 +75,25 @@ class WallScreen(QWidget):
         self._ticker_timer.timeout.connect(self._scroll)
         self._ticker_timer.start()
 
-    def show_pin(self, pin: str | None, name: str = "") -> None:
-        if pin is not None:
-            self.header.setText(f"{name} 等待配对 · 配对码 {pin}")
+    def show_pin(self, view: PinView) -> None:
+        self.header.setText(view.banner)
 
     def show_view(self, view: WallView) -> None:
         self._view = view
         self.header.setText(view.hall)
+        self.recent_title.setText(view.recent_title)
         while len(self.tiles) < len(view.rows):
             tile = CounterTile()
             i = len(self.tiles)
             self.grid.addWidget(tile, i // 2, i % 2)
             self.tiles.append(tile)
         for tile, row in zip(self.tiles, view.rows, strict=False):
-            tile.label.setText(f"{row.counter}号窗口")
-            tile.number.setText("暂停" if row.paused else (row.number or "—"))
+            tile.label.setText(row.label)
+            tile.number.setText(row.shown)
             colour = PAUSED if row.paused else NUMBER
             tile.number.setStyleSheet(f"color: {colour};")
-        self.recent.setText("<br>".join(view.recent[:8]))
-        self.waiting.setText("等候  " + "　".join(f"{name} {n} 人" for name, n in view.waiting))
+        self.recent.setText("\n".join(view.recent[:8]))
+        self.waiting.setText(view.waiting_line)
         self._scroll()
         if view.flash and view.flash != self._flash_number:
             self._flash_number, self._flash_left = view.flash, FLASHES
@@ -123,15 +125,15 @@ class WallScreen(QWidget):
 
     def _apply_fonts(self) -> None:
         h = self.height()
-        self.header.setFont(font(h * 0.055, bold=True))
+        self.header.set_pixels(h * 0.055, bold=True)
         for tile in self.tiles:
-            tile.label.setFont(font(h * 0.05, bold=True))
-            tile.number.setFont(font(self.number_font_pixels(), bold=True))
-        self.recent_title.setFont(font(h * 0.045))
-        self.recent.setFont(font(h * 0.058, bold=True))
-        self.waiting.setFont(font(h * 0.045, bold=True))
+            tile.label.set_pixels(h * 0.05, bold=True)
+            tile.number.set_pixels(self.number_font_pixels(), bold=True)
+        self.recent_title.set_pixels(h * 0.045)
+        self.recent.set_pixels(h * 0.058, bold=True)
+        self.waiting.set_pixels(h * 0.045, bold=True)
         self.ticker.setFont(font(h * 0.045))
         self.ticker.setFixedHeight(round(h * 0.07))
 
-    def resizeEvent(self, event: object) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         self._apply_fonts()

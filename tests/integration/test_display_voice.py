@@ -63,4 +63,4 @@ def test_counter_model_evaluation_mode_and_new_calls() -> None:
     model.apply(_update(finished, _call(5, "A002", 3)), now=102.0)
     assert model.evaluating is None
     model.apply(DeviceDown(type="rated", ok=True, number="A001", detail="感谢您的评价"))
-    assert model.rating_answer == "感谢您的评价"
+    assert model.answer == "感谢您的评价"

@@ -149,6 +149,14 @@ def test_board_draws_what_the_snapshot_shows(ctx: tuple[ServiceContext, FakeCloc
     assert mine[7].current is not None and mine[7].current.status == "serving"
     assert mine[3].status == "paused" and mine[3].clerk == "zhao"
     assert [c.waiting for c in board.categories] == [0, 2, 0, 1]  # 6 took the C
+    # The screens' own languages: the hall's and counter 8's names in all three.
+    assert (board.hall, board.hall_tw, board.hall_en) == (snap.hall, snap.hall_tw, snap.hall_en)
+    assert board.hall_en == "Sample City Government Service Center"
+    assert (mine[8].name_tw, mine[8].name_en) == (
+        "8號窗口（綠色通道）",
+        "Counter 8 (priority lane)",
+    )
+    assert (mine[1].name, mine[1].name_tw, mine[1].name_en) == ("1号窗口", "", "")
 
 
 def _offline_events(service: ServiceContext) -> list[Event]:

@@ -128,6 +128,8 @@ def test_evaluation_mode_rates_once_as_the_device(hall: Hall, tmp_path: Path) ->
         screen.core.send_rating(number, 1)
         again = wait_for(lambda: len(screen.of_type("rated")) > 1 and screen.of_type("rated"))
         assert again[1].ok is False and again[1].detail == "该号票已评价"
+        assert again[1].detail_tw == "該號票已評價"
+        assert again[1].detail_en == "this ticket has been rated already"
         # The audit trail says who rated: the paired evaluator, not a ticket token.
         rated_events = wait_for(lambda: screen.events("rated"), what="rated event")
         assert rated_events[0].number == number and rated_events[0].data["level"] == 5

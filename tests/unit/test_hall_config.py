@@ -39,6 +39,19 @@ def test_sample_hall_matches_the_issue() -> None:
     assert all(c.is_open(night) for c in hall.categories.values())
 
 
+def test_counter_names_in_three_languages() -> None:
+    """A counter may be named in zh-TW and English too; without, screens draw 「N號窗口」."""
+    hall = load_hall(SAMPLE_HALL)
+    eight = hall.counters[8]
+    assert (eight.name, eight.name_tw, eight.name_en) == (
+        "8号窗口（绿色通道）",
+        "8號窗口（綠色通道）",
+        "Counter 8 (priority lane)",
+    )
+    one = hall.counters[1]
+    assert (one.name, one.name_tw, one.name_en) == ("1号窗口", "", "")
+
+
 def _hall(**over: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "hall": {"id": "h", "name": "大厅"},
