@@ -105,7 +105,7 @@ def problem(
     )
 
 
-def _domain(_request: Request, exc: Exception) -> JSONResponse:
+async def _domain(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = STATUS.get(exc.code, 400)
     extra: dict[str, Any] = {}
@@ -117,7 +117,7 @@ def _domain(_request: Request, exc: Exception) -> JSONResponse:
     return problem(status, exc.code, exc.message_zh, exc.message_en, headers, **extra)
 
 
-def _validation(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
@@ -144,7 +144,7 @@ def _allowed(request: Request) -> dict[str, str]:
     return {"Allow": ", ".join(sorted(methods))}
 
 
-def _http(request: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         return problem(404, "not_found", "没有这个地址", "no such resource")
@@ -162,7 +162,7 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, "http_error", str(exc.detail), str(exc.detail))
 
 
-def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, DBAPIError):  # its text may quote tokens or person keys
         log.error("unexpected database error: %s", describe(exc))
     else:
@@ -175,7 +175,7 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _database(_request: Request, exc: Exception) -> JSONResponse:
+async def _database(_request: Request, exc: Exception) -> JSONResponse:
     log.error("database unavailable: %s", describe(exc))
     if is_disk_full(exc):
         return problem(
